@@ -79,5 +79,4 @@ db_user = $DB_USER
 db_password = $DB_PASSWORD
 admin_passwd = admin
 data_dir = $REPO/.odoo-data
-without_demo = False
 CONF
