@@ -16,6 +16,5 @@ if [ "$installed" = 1 ]; then
 else
     echo "Creating the demo database $DB with $ADDONS and their demo data (a few minutes) ..."
     dropdb --if-exists "$DB"
-    createdb "$DB"
     "${odoo[@]}" -i "$ADDONS" --with-demo --load-language=de_DE,pl_PL
 fi

@@ -44,8 +44,8 @@ def db_env():
 
 
 def recreate_db(name):
+    """Drop the database; Odoo creates it anew as it creates every database of its own."""
     subprocess.run(["dropdb", "--if-exists", "--force", name], env=db_env(), check=True)
-    subprocess.run(["createdb", name], env=db_env(), check=True)
 
 
 def run_odoo(args, log_path):
