@@ -7,7 +7,7 @@
     "author": "CRM Contact Suite",
     "website": "https://github.com/crm-contact-suite/crm-contact-suite",
     "license": "LGPL-3",
-    "depends": ["contacts", "mail", "phone_validation"],
+    "depends": ["calendar", "contacts", "mail", "phone_validation"],
     "external_dependencies": {"python": ["phonenumbers"]},
     "data": [
         "security/crm_contact_management_groups.xml",

@@ -10,6 +10,12 @@ from . import crm_contact_date
 from . import crm_attribute
 from . import crm_attribute_option
 from . import crm_attribute_value
+from . import crm_journal_category_mixin
+from . import crm_journal_medium
+from . import crm_journal_content_type
+from . import crm_journal_thread
+from . import crm_journal_entry
+from . import crm_document_link
 from . import res_partner
 from . import res_partner_address
 from . import res_config_settings
