@@ -16,5 +16,5 @@ if [ "$installed" = 1 ]; then
 else
     echo "Creating the demo database $DB with $ADDONS and their demo data (a few minutes) ..."
     dropdb --if-exists "$DB"
-    "${odoo[@]}" -i "$ADDONS" --with-demo --load-language=de_DE,pl_PL
+    "${odoo[@]}" -i "$ADDONS" --with-demo --load-language=en_US,de_DE,pl_PL
 fi

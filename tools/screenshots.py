@@ -8,6 +8,7 @@ Logs in as admin, opens each screen listed in SHOTS and saves docs/screenshots/<
 import argparse
 import base64
 import json
+import re
 import shutil
 import subprocess
 import tempfile
@@ -20,8 +21,31 @@ import websocket
 REPO = Path(__file__).resolve().parent.parent
 OUT = REPO / "docs" / "screenshots"
 
-# name -> path (relative to the server) of the screen to capture
-SHOTS = {}
+# name -> (path of the screen, with {xmlid} placeholders resolved to record ids; the label of a
+# tab or button to click first, or None)
+SHOTS = {
+    "company_contact_persons": (
+        "/odoo/contacts/{crm_contact_management.partner_mueller_maschinenbau_demo}",
+        "Contact Persons",
+    ),
+    "person_deputies": (
+        "/odoo/contacts/{crm_contact_management.person_petra_schneider_demo}",
+        "Deputies",
+    ),
+    "person_attributes": (
+        "/odoo/contacts/{crm_contact_management.partner_mueller_maschinenbau_demo}",
+        "Attributes",
+    ),
+    "company_classification": (
+        "/odoo/contacts/{crm_contact_management.partner_bergmann_datenbanken_demo}",
+        "Classification",
+    ),
+    "contact_persons_list": (
+        "/odoo/action-crm_contact_management.res_partner_action_contact_persons",
+        None,
+    ),
+}
+XMLID_RE = re.compile(r"\{([\w.]+)\}")
 
 
 def login(url, db, user, password):
@@ -34,11 +58,28 @@ def login(url, db, user, password):
     resp.raise_for_status()
     if resp.json().get("error"):
         raise SystemExit(f"login failed: {resp.json()['error']['data']['message']}")
-    return session.cookies["session_id"]
+    return session
+
+
+def xmlid_to_id(url, session, xmlid):
+    module, name = xmlid.split(".", 1)
+    resp = session.post(
+        f"{url}/web/dataset/call_kw/ir.model.data/search_read",
+        json={
+            "params": {
+                "model": "ir.model.data",
+                "method": "search_read",
+                "args": [[["module", "=", module], ["name", "=", name]], ["res_id"]],
+                "kwargs": {},
+            }
+        },
+        timeout=30,
+    )
+    return resp.json()["result"][0]["res_id"]
 
 
 class Browser:
-    def __init__(self, width=1440, height=900):
+    def __init__(self, width=1440, height=1000):
         chromium = shutil.which("chromium") or shutil.which("google-chrome")
         if not chromium:
             raise SystemExit("Chromium is needed: apt-get install chromium")
@@ -68,9 +109,24 @@ class Browser:
             if msg.get("id") == self.seq:
                 return msg.get("result", {})
 
-    def shoot(self, url, path, wait=4.0):
+    def shoot(self, url, path, click=None, wait=5.0):
         self.call("Page.navigate", url=url)
         time.sleep(wait)
+        if click:
+            script = (
+                "(() => { for (const el of document.querySelectorAll('.o_notebook a.nav-link')) {"
+                f"  if (el.textContent.trim() === {json.dumps(click)}) {{"
+                "    el.click(); return true;"
+                "  }"
+                "} return false; })()"
+            )
+            for _ in range(20):
+                if self.call("Runtime.evaluate", expression=script)["result"].get("value"):
+                    break
+                time.sleep(0.5)
+            else:
+                raise SystemExit(f"no tab {click!r} on {url}")
+            time.sleep(2)
         data = self.call("Page.captureScreenshot", format="png")["data"]
         path.write_bytes(base64.b64decode(data))
 
@@ -86,13 +142,19 @@ def main():
     parser.add_argument("--db", default="crm_suite_demo")
     args = parser.parse_args()
     OUT.mkdir(parents=True, exist_ok=True)
-    session_id = login(args.url, args.db, "admin", "admin")
+    session = login(args.url, args.db, "admin", "admin")
     browser = Browser()
     try:
         browser.call("Network.enable")
-        browser.call("Network.setCookie", name="session_id", value=session_id, url=args.url)
-        for name, path in SHOTS.items():
-            browser.shoot(f"{args.url}{path}", OUT / f"{name}.png")
+        browser.call(
+            "Network.setCookie",
+            name="session_id",
+            value=session.cookies["session_id"],
+            url=args.url,
+        )
+        for name, (path, click) in SHOTS.items():
+            path = XMLID_RE.sub(lambda m: str(xmlid_to_id(args.url, session, m[1])), path)
+            browser.shoot(f"{args.url}{path}", OUT / f"{name}.png", click=click)
             print(f"docs/screenshots/{name}.png")
     finally:
         browser.close()
