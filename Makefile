@@ -28,7 +28,8 @@ demo: setup
 	@echo ""
 	@$(ODOO) -d $(DEMO_DB) --db-filter='^$(DEMO_DB)$$' --http-port=$(HTTP_PORT) --log-level=warn
 
-test: setup
+test:
+	@WITH_TEST_TOOLS=1 bash tools/setup.sh
 	@$(PYTHON) tools/run_tests.py
 
 lint: setup

@@ -63,13 +63,37 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
     [ -x "$VENV/bin/python" ] || "$PYTHON" -m venv "$VENV"
     filtered=$(mktemp)
     sed -e 's/^psycopg2==/psycopg2-binary==/' -e '/^python-ldap/d' "$ODOO_HOME/requirements.txt" > "$filtered"
-    "$VENV/bin/pip" install -q --disable-pip-version-check -r "$filtered" \
-        -r "$REPO/requirements.txt" -r "$REPO/requirements-dev.txt"
+    echo "Installing Odoo's and our Python requirements into $VENV ..."
+    # pip's notes about local package folders this machine's pip configuration names are noise
+    log=$(mktemp)
+    if ! "$VENV/bin/pip" install -q --disable-pip-version-check -r "$filtered" \
+        -r "$REPO/requirements.txt" -r "$REPO/requirements-dev.txt" > "$log" 2>&1; then
+        grep -v "is ignored: it is neither a file nor a directory" "$log" >&2
+        die "Installing the Python requirements failed (see above)."
+    fi
+    grep -v "is ignored: it is neither a file nor a directory" "$log" || true
+    rm -f "$log"
     rm -f "$filtered"
     echo "$want" > "$stamp"
 fi
 
-# 5. Odoo configuration
+# 5. For the tests: Chromium runs the browser tours, wkhtmltopdf renders PDF reports
+if [ "${WITH_TEST_TOOLS:-0}" = 1 ]; then
+    missing=()
+    command -v chromium >/dev/null 2>&1 || command -v google-chrome >/dev/null 2>&1 || missing+=(chromium)
+    command -v wkhtmltopdf >/dev/null 2>&1 || missing+=(wkhtmltopdf)
+    if [ ${#missing[@]} -gt 0 ]; then
+        if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+            echo "Installing ${missing[*]} for the tests ..."
+            apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null ||
+                die "Could not install ${missing[*]}: install them (apt-get install ${missing[*]}) and run make test again."
+        else
+            die "The tests need ${missing[*]}: install them (on Debian: apt-get install ${missing[*]})."
+        fi
+    fi
+fi
+
+# 6. Odoo configuration
 cat > "$CONF" <<CONF
 [options]
 addons_path = $ODOO_HOME/odoo/addons,$ODOO_HOME/addons,$REPO
