@@ -16,6 +16,16 @@ from . import crm_journal_content_type
 from . import crm_journal_thread
 from . import crm_journal_entry
 from . import crm_document_link
+from . import crm_document_linked_mixin
+from . import crm_journal_entry_appointment
+from . import calendar_event
+from . import mail_activity
 from . import res_partner
 from . import res_partner_address
+from . import res_partner_journal
 from . import res_config_settings
+from . import res_partner_documents
+from . import res_users
+from . import crm_absence
+from . import crm_absence_redirection
+from . import crm_schedule_item

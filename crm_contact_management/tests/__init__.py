@@ -9,3 +9,15 @@ from . import test_phone
 from . import test_autocomplete
 from . import test_tour
 from . import test_translations
+from . import test_journal_export
+from . import test_journal
+from . import test_journal_reminders
+from . import test_journal_recurrence
+from . import test_schedule
+from . import test_absence
+from . import test_document_links
+from . import test_appointments
+from . import test_tasks
+from . import test_schedule_tour
+from . import test_glue_addons
+from . import test_journal_tour

@@ -1,1 +1,2 @@
+from . import crm_document_link
 from . import purchase_order

@@ -2,7 +2,9 @@ from odoo import api, models
 
 
 class PurchaseOrder(models.Model):
-    _inherit = "purchase.order"
+    """Purchase orders carry the contact journal, appointments and tasks."""
+
+    _inherit = ["purchase.order", "crm.document.linked.mixin"]
 
     @api.onchange("dest_address_id")
     def _onchange_dest_address_id_default_address(self):

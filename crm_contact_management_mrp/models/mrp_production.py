@@ -1,0 +1,7 @@
+from odoo import models
+
+
+class MrpProduction(models.Model):
+    """Manufacturing orders carry the contact journal, appointments and tasks."""
+
+    _inherit = ["mrp.production", "crm.document.linked.mixin"]

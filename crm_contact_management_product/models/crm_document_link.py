@@ -1,0 +1,13 @@
+from odoo import api, models
+
+
+class CrmDocumentLink(models.Model):
+    _inherit = "crm.document.link"
+
+    @api.model
+    def _get_document_models(self):
+        return [
+            *super()._get_document_models(),
+            ("product.template", self.env._("Product")),
+            ("product.product", self.env._("Product Variant")),
+        ]

@@ -1,0 +1,7 @@
+from odoo import models
+
+
+class ProductProduct(models.Model):
+    """Product variants carry the contact journal, appointments and tasks."""
+
+    _inherit = ["product.product", "crm.document.linked.mixin"]

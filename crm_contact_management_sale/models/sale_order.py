@@ -1,0 +1,7 @@
+from odoo import models
+
+
+class SaleOrder(models.Model):
+    """Quotations and sales orders carry the contact journal, appointments and tasks."""
+
+    _inherit = ["sale.order", "crm.document.linked.mixin"]

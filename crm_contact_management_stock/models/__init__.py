@@ -1,0 +1,2 @@
+from . import crm_document_link
+from . import stock_lot

@@ -1,0 +1,77 @@
+"""Installing the suite installs no ERP application: the links to sales, purchase,
+manufacturing, inventory and invoicing documents live in small glue addons that Odoo installs
+automatically once both their sides are installed, and only then."""
+
+import ast
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parent.parent
+ODOO_HOME = Path(os.environ.get("ODOO_HOME", "/opt/odoo"))
+ADDONS_PATHS = [REPO, ODOO_HOME / "addons", ODOO_HOME / "odoo" / "addons"]
+
+GLUE_ADDONS = {
+    "crm_contact_management_sale": "sale",
+    "crm_contact_management_purchase": "purchase",
+    "crm_contact_management_mrp": "mrp",
+    "crm_contact_management_stock": "stock",
+    "crm_contact_management_account": "account",
+    "crm_contact_management_product": "product",
+}
+SUITE_ADDONS = [
+    "crm_contact_management",
+    "crm_selection",
+    "crm_campaign_stages",
+    "crm_exchange_sync",
+]
+ERP_APPLICATIONS = {"mrp", "purchase", "stock", "account", "sale", "hr_holidays"}
+
+
+def manifest(addon):
+    for path in ADDONS_PATHS:
+        file = path / addon / "__manifest__.py"
+        if file.is_file():
+            return ast.literal_eval(file.read_text(encoding="utf-8"))
+    raise LookupError(f"addon {addon} is in none of {ADDONS_PATHS}")
+
+
+def dependencies(addon):
+    """Every addon installing ``addon`` installs, itself excluded."""
+    seen, todo = set(), list(manifest(addon).get("depends", []))
+    while todo:
+        dep = todo.pop()
+        if dep not in seen:
+            seen.add(dep)
+            todo.extend(manifest(dep).get("depends", []))
+    return seen
+
+
+@pytest.mark.parametrize("addon", sorted(GLUE_ADDONS))
+def test_glue_addon_installs_with_both_its_sides_only(addon):
+    data = manifest(addon)
+    assert data.get("auto_install") is True
+    assert data["depends"] == ["crm_contact_management", GLUE_ADDONS[addon]]
+    assert data["version"].startswith("19.0.")
+    assert data["license"] == "LGPL-3"
+
+
+@pytest.mark.parametrize("addon", sorted(GLUE_ADDONS))
+def test_glue_addon_has_tests_and_description(addon):
+    path = REPO / addon
+    assert (path / "tests" / "__init__.py").is_file()
+    assert (path / "readme" / "DESCRIPTION.md").is_file()
+    assert (path / "README.md").is_file()
+
+
+@pytest.mark.parametrize("addon", SUITE_ADDONS)
+def test_suite_addon_installs_no_erp_application(addon):
+    assert not dependencies(addon) & ERP_APPLICATIONS
+
+
+def test_dependency_walk_sees_through_addons():
+    """The check itself follows dependencies down: a glue addon pulls its ERP addon."""
+    assert "mrp" in dependencies("crm_contact_management_mrp")
+    assert "account" in dependencies("crm_contact_management_sale")
+    assert "base" in dependencies("crm_contact_management")
