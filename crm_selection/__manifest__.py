@@ -1,12 +1,30 @@
 {
     "name": "CRM Selection",
-    "version": "19.0.0.1.0",
+    "version": "19.0.1.0.0",
     "category": "Sales/CRM",
     "summary": "Saved, combinable selections of companies and contact persons, compiled to SQL",
     "author": "CRM Contact Suite",
     "website": "https://github.com/crm-contact-suite/crm-contact-suite",
     "license": "LGPL-3",
     "depends": ["crm_contact_management"],
-    "data": [],
+    "data": [
+        "security/crm_selection_groups.xml",
+        "security/ir.model.access.csv",
+        "security/crm_selection_security.xml",
+        "security/crm_selection_snapshot_security.xml",
+        "views/crm_selection_views.xml",
+        "views/res_partner_salutation_views.xml",
+        "wizards/crm_selection_import_views.xml",
+        "wizards/crm_selection_export_views.xml",
+        "views/crm_selection_menus.xml",
+        "views/crm_selection_node_views.xml",
+        "views/crm_selection_snapshot_views.xml",
+    ],
+    "assets": {
+        "web.assets_tests": [
+            "crm_selection/static/tests/tours/**/*",
+        ],
+    },
     "installable": True,
+    "application": True,
 }

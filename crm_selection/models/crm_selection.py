@@ -1,0 +1,315 @@
+from odoo import api, fields, models
+from odoo.exceptions import AccessError, UserError
+from odoo.fields import Domain
+from odoo.tools import SQL
+
+from .crm_selection_node import COMPILING_CONTEXT_KEY
+
+
+class CrmSelection(models.Model):
+    """A saved question about the companies and contact persons: a tree of criteria, an
+    output level and manual members, compiled to one SQL query each time it runs."""
+
+    _name = "crm.selection"
+    _description = "Contact Selection"
+    _order = "name, id"
+
+    name = fields.Char(required=True)
+    description = fields.Text()
+    active = fields.Boolean(default=True)
+    user_id = fields.Many2one(
+        "res.users",
+        string="Owner",
+        default=lambda self: self.env.user,
+        required=True,
+        index=True,
+        ondelete="restrict",
+    )
+    company_id = fields.Many2one(
+        "res.company", default=lambda self: self.env.company, index="btree_not_null"
+    )
+    shared = fields.Boolean(
+        help="Other selection users can see and run this selection; only its owner and the "
+        "selection managers can change it.",
+    )
+    root_node_id = fields.Many2one(
+        "crm.selection.node",
+        string="Top Group",
+        readonly=True,
+        copy=False,
+        ondelete="set null",
+    )
+    node_ids = fields.One2many("crm.selection.node", "selection_id", string="Criteria", copy=False)
+    output_level = fields.Selection(
+        [
+            ("companies", "Companies"),
+            ("persons", "Contact Persons"),
+            ("both", "Companies and Contact Persons"),
+        ],
+        required=True,
+        default="companies",
+    )
+    output_function_ids = fields.Many2many(
+        "crm.contact.function",
+        string="Functions",
+        help="Contact persons of the selected companies working in these functions; "
+        "empty: all their contact persons.",
+    )
+    output_rule_ids = fields.One2many(
+        "crm.selection.output.rule", "selection_id", string="Additional Functions", copy=True
+    )
+    as_of_date = fields.Date(
+        string="As of",
+        help="Day on which dated criteria (attributes, company links) are evaluated; "
+        "empty: the day the selection runs.",
+    )
+    manual_partner_ids = fields.Many2many(
+        "res.partner",
+        "crm_selection_manual_partner_rel",
+        "selection_id",
+        "partner_id",
+        string="Manual Members",
+        help="Partners added by hand or by an import, members whatever the criteria.",
+    )
+    member_count = fields.Integer(string="Members", compute="_compute_member_count")
+
+    @api.depends(
+        "node_ids",
+        "output_level",
+        "output_function_ids",
+        "output_rule_ids",
+        "as_of_date",
+        "manual_partner_ids",
+    )
+    @api.depends_context("uid", "allowed_company_ids")
+    def _compute_member_count(self):
+        Partner = self.env["res.partner"]
+        for selection in self:
+            if not selection.id:
+                selection.member_count = 0
+                continue
+            try:
+                selection.member_count = Partner.search_count(selection._get_member_domain())
+            except (UserError, AccessError):
+                selection.member_count = 0
+
+    @api.model_create_multi
+    def create(self, vals_list):
+        selections = super().create(vals_list)
+        roots = self.env["crm.selection.node"].create(
+            [
+                {"selection_id": selection.id, "node_type": "group", "group_operator": "and"}
+                for selection in selections
+            ]
+        )
+        for selection, root in zip(selections, roots, strict=True):
+            selection.root_node_id = root
+            # criteria given at creation without a group go into the top group
+            (selection.node_ids - root).filtered(lambda node: not node.parent_id).write(
+                {"parent_id": root.id}
+            )
+        return selections
+
+    @api.ondelete(at_uninstall=False)
+    def _unlink_except_referenced(self):
+        users = (
+            self.env["crm.selection.node"]
+            .sudo()
+            .search([("ref_selection_id", "in", self.ids), ("selection_id", "not in", self.ids)])
+        )
+        if users:
+            raise UserError(
+                self.env._(
+                    "The selection %(selection)s is a criterion of %(users)s: remove it there "
+                    "first.",
+                    selection=users[0].ref_selection_id.name,
+                    users=", ".join(users.selection_id.mapped("name")),
+                )
+            )
+
+    def copy(self, default=None):
+        new_selections = super().copy(default)
+        for old, new in zip(self, new_selections, strict=True):
+            new.root_node_id.write(
+                {
+                    "group_operator": old.root_node_id.group_operator,
+                    "negate": old.root_node_id.negate,
+                }
+            )
+            old.root_node_id._copy_children_to(new.root_node_id)
+            for old_rule, new_rule in zip(old.output_rule_ids, new.output_rule_ids, strict=True):
+                if old_rule.node_id:
+                    new_rule.node_id = old_rule.node_id._copy_tree_to(new)
+        return new_selections
+
+    def copy_data(self, default=None):
+        vals_list = super().copy_data(default=default)
+        return [
+            dict(vals, name=self.env._("%(name)s (copy)", name=selection.name))
+            if "name" not in (default or {})
+            else vals
+            for selection, vals in zip(self, vals_list, strict=True)
+        ]
+
+    # ------------------------------------------------------------
+    # Actions
+    # ------------------------------------------------------------
+
+    def action_run(self):
+        """Run the selection: store a snapshot of its members (when snapshots are
+        installed) and show the resulting list."""
+        self.ensure_one()
+        snapshot = self._create_snapshot()
+        return self._get_result_action(snapshot)
+
+    def action_view_members(self):
+        """Show the current members without storing a snapshot."""
+        self.ensure_one()
+        return self._get_result_action()
+
+    # ------------------------------------------------------------
+    # Compilation
+    # ------------------------------------------------------------
+
+    def _get_company_base_domain(self):
+        """Every criterion selects among the active companies."""
+        return Domain("is_company", "=", True) & Domain("active", "=", True)
+
+    def _get_company_domain(self):
+        """Return the domain on ``res.partner`` of the companies meeting the criteria tree.
+        A selection without criteria selects no company."""
+        self.ensure_one()
+        compiling = self.env.context.get(COMPILING_CONTEXT_KEY, ())
+        if self.id in compiling:
+            raise UserError(
+                self.env._(
+                    "The selection %(selection)s uses itself through other selections.",
+                    selection=self.name,
+                )
+            )
+        if not self.root_node_id:
+            return Domain.FALSE
+        root = self.root_node_id.with_context(**{COMPILING_CONTEXT_KEY: (*compiling, self.id)})
+        return self._get_company_base_domain() & root._get_domain()
+
+    def _get_person_domain(self, company_domain):
+        """Return the domain of the contact persons to output for the companies of
+        ``company_domain``: those in the output functions, and those in the function of
+        an output rule whose company also meets the rule's condition."""
+        self.ensure_one()
+        domains = [self._get_persons_of(company_domain, self.output_function_ids)]
+        for rule in self.output_rule_ids:
+            domains.append(
+                self._get_persons_of(
+                    company_domain & rule._get_condition_domain(), rule.function_id
+                )
+            )
+        return Domain("is_company", "=", False) & Domain.OR(domains)
+
+    def _get_persons_of(self, company_domain, functions):
+        """Return the domain of the persons who work, on the selection's date, for a
+        company of ``company_domain`` in one of ``functions`` (any function when empty):
+        through their company links, or for persons without any link, through their
+        related company and function."""
+        self.ensure_one()
+        as_of = self._get_as_of_date()
+        links = self.env["crm.contact.link"]._get_valid_on_domain(as_of) & Domain(
+            "organization_id", "any", company_domain
+        )
+        related = (
+            Domain("contact_link_ids", "=", False)
+            & Domain("type", "=", "contact")
+            & Domain("parent_id", "any", company_domain)
+        )
+        if functions:
+            links &= Domain("function_id", "in", functions.ids) | (
+                Domain("function_id", "=", False)
+                & Domain("person_id.function_id", "in", functions.ids)
+            )
+            related &= Domain("function_id", "in", functions.ids)
+        return Domain("contact_link_ids", "any", links) | related
+
+    def _get_manual_member_domain(self):
+        self.ensure_one()
+        return Domain(
+            "id",
+            "any!",
+            SQL(
+                "(SELECT partner_id FROM crm_selection_manual_partner_rel WHERE selection_id = %s)",
+                self.id,
+            ),
+        )
+
+    def _get_member_domain(self):
+        """Return the domain on ``res.partner`` of the members at the output level: the
+        companies, their contact persons, or both; plus the manual members."""
+        self.ensure_one()
+        company_domain = self._get_company_domain()
+        domains = []
+        if self.output_level in ("companies", "both"):
+            domains.append(company_domain)
+        if self.output_level in ("persons", "both"):
+            domains.append(self._get_person_domain(company_domain))
+        if self.id:
+            domains.append(self._get_manual_member_domain())
+        return Domain.OR(domains)
+
+    def _get_member_query(self):
+        """Return the ``Query`` of the members, with the access rights and record rules of
+        the current user (multi-company included)."""
+        self.ensure_one()
+        return self.env["res.partner"]._search(self._get_member_domain(), order="id")
+
+    def _get_member_ids(self):
+        """Return the ids of the members, computed by one SQL query."""
+        return list(self._get_member_query())
+
+    def _get_target_partner_ids(self):
+        """Return the partners a campaign targets: the members right now."""
+        return self._get_member_ids()
+
+    def _get_as_of_date(self):
+        self.ensure_one()
+        return self.as_of_date or fields.Date.context_today(self)
+
+    def _get_referenced_selections(self):
+        """Return the selections ``self`` uses, directly or through other selections,
+        ``self`` included."""
+        found = self
+        todo = self
+        while todo:
+            referenced = todo.with_context(active_test=False).node_ids.ref_selection_id - found
+            found |= referenced
+            todo = referenced
+        return found
+
+    def _export_criteria(self):
+        """Return the criteria as plain data (a dict), for snapshots."""
+        self.ensure_one()
+        return {
+            "name": self.name,
+            "as_of_date": fields.Date.to_string(self._get_as_of_date()),
+            "output_level": self.output_level,
+            "output_functions": self.output_function_ids.mapped("name"),
+            "output_rules": [rule._export_rule() for rule in self.output_rule_ids],
+            "tree": self.root_node_id._export_tree() if self.root_node_id else {},
+            "manual_member_count": len(self.manual_partner_ids),
+        }
+
+    def _create_snapshot(self):
+        """Store a snapshot of the members and return it; implemented with the snapshot
+        model (``crm.selection.snapshot``). Without it, nothing is stored."""
+        return False
+
+    def _get_result_action(self, snapshot=None):
+        """Return the action showing the members (or the members of ``snapshot``)."""
+        self.ensure_one()
+        action = self.env["ir.actions.act_window"]._for_xml_id("contacts.action_contacts")
+        return {
+            **action,
+            "name": self.env._("Members of %(selection)s", selection=self.name),
+            "domain": [("id", "in", self._get_member_ids())],
+            "context": {"create": False},
+            "view_mode": "list,kanban,form",
+            "views": [(False, "list"), (False, "kanban"), (False, "form")],
+        }

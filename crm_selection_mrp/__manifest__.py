@@ -1,0 +1,15 @@
+{
+    "name": "CRM Selection - Manufacturing",
+    "version": "19.0.1.0.0",
+    "category": "Sales/CRM",
+    "summary": "Select companies by the manufacturing orders made for them",
+    "author": "CRM Contact Suite",
+    "website": "https://github.com/crm-contact-suite/crm-contact-suite",
+    "license": "LGPL-3",
+    "depends": ["crm_selection", "mrp"],
+    "data": [
+        "views/crm_selection_node_views.xml",
+    ],
+    "installable": True,
+    "auto_install": True,
+}

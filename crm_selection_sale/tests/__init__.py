@@ -1,0 +1,2 @@
+from . import test_sale_criteria
+from . import test_sales_question

@@ -1,0 +1,1 @@
+from . import test_stock_lot_criteria
