@@ -12,13 +12,20 @@ REPO = Path(__file__).resolve().parent.parent
 ODOO_HOME = Path(os.environ.get("ODOO_HOME", "/opt/odoo"))
 ADDONS_PATHS = [REPO, ODOO_HOME / "addons", ODOO_HOME / "odoo" / "addons"]
 
+# glue addon -> (the suite addon, the ERP addon) it links
 GLUE_ADDONS = {
-    "crm_contact_management_sale": "sale",
-    "crm_contact_management_purchase": "purchase",
-    "crm_contact_management_mrp": "mrp",
-    "crm_contact_management_stock": "stock",
-    "crm_contact_management_account": "account",
-    "crm_contact_management_product": "product",
+    "crm_contact_management_sale": ("crm_contact_management", "sale"),
+    "crm_contact_management_purchase": ("crm_contact_management", "purchase"),
+    "crm_contact_management_mrp": ("crm_contact_management", "mrp"),
+    "crm_contact_management_stock": ("crm_contact_management", "stock"),
+    "crm_contact_management_account": ("crm_contact_management", "account"),
+    "crm_contact_management_product": ("crm_contact_management", "product"),
+    "crm_contact_management_hr_holidays": ("crm_contact_management", "hr_holidays"),
+    "crm_selection_sale": ("crm_selection", "sale"),
+    "crm_selection_account": ("crm_selection", "account"),
+    "crm_selection_purchase": ("crm_selection", "purchase"),
+    "crm_selection_stock": ("crm_selection", "stock"),
+    "crm_selection_mrp": ("crm_selection", "mrp"),
 }
 SUITE_ADDONS = [
     "crm_contact_management",
@@ -52,7 +59,7 @@ def dependencies(addon):
 def test_glue_addon_installs_with_both_its_sides_only(addon):
     data = manifest(addon)
     assert data.get("auto_install") is True
-    assert data["depends"] == ["crm_contact_management", GLUE_ADDONS[addon]]
+    assert data["depends"] == list(GLUE_ADDONS[addon])
     assert data["version"].startswith("19.0.")
     assert data["license"] == "LGPL-3"
 
@@ -75,3 +82,12 @@ def test_dependency_walk_sees_through_addons():
     assert "mrp" in dependencies("crm_contact_management_mrp")
     assert "account" in dependencies("crm_contact_management_sale")
     assert "base" in dependencies("crm_contact_management")
+
+
+def test_every_auto_install_addon_of_ours_is_a_known_glue_addon():
+    auto = {
+        path.parent.name
+        for path in REPO.glob("*/__manifest__.py")
+        if manifest(path.parent.name).get("auto_install")
+    }
+    assert auto == set(GLUE_ADDONS)

@@ -293,7 +293,10 @@ class CrmSelection(models.Model):
             "output_functions": self.output_function_ids.mapped("name"),
             "output_rules": [rule._export_rule() for rule in self.output_rule_ids],
             "tree": self.root_node_id._export_tree() if self.root_node_id else {},
-            "manual_member_count": len(self.manual_partner_ids),
+            # counted among the partners the running user may read, like every member
+            "manual_member_count": self.env["res.partner"].search_count(
+                self._get_manual_member_domain()
+            ),
         }
 
     def _create_snapshot(self):
