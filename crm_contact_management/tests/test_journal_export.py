@@ -9,7 +9,6 @@ import docx
 from odoo import Command
 from odoo.exceptions import UserError
 from odoo.tests import TransactionCase, new_test_user, tagged
-from odoo.tools import config
 from odoo.tools.pdf import PdfFileReader
 from odoo.tools.translate import code_translations
 
@@ -406,11 +405,10 @@ class TestJournalExport(TransactionCase):
         self.assertNotIn("Quarterly call 4", html)
 
     def test_catalog_prints_as_pdf(self):
-        # wkhtmltopdf loads the assets from this test server, never from another Odoo that may
-        # listen on the default web.base.url of the machine
-        self.env["ir.config_parameter"].sudo().set_param(
-            "report.url", f"http://127.0.0.1:{config['http_port']}"
-        )
+        # wkhtmltopdf must not fetch the assets from a server: this test's own server would wait
+        # for the test's transaction, and another Odoo on the machine's default web.base.url
+        # (a running `make demo`) may hang; a closed port fails at once and the page still renders
+        self.env["ir.config_parameter"].sudo().set_param("report.url", "http://127.0.0.1:9")
         pdf, report_type = (
             self.env["ir.actions.report"]
             .with_user(self.salesperson)
