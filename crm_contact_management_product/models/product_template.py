@@ -4,6 +4,7 @@ from odoo import models
 class ProductTemplate(models.Model):
     """Products carry the contact journal, appointments and tasks, their variants' too."""
 
+    _name = "product.template"
     _inherit = ["product.template", "crm.document.linked.mixin"]
 
     def _crm_document_owners(self):

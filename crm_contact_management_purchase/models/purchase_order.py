@@ -4,6 +4,7 @@ from odoo import api, models
 class PurchaseOrder(models.Model):
     """Purchase orders carry the contact journal, appointments and tasks."""
 
+    _name = "purchase.order"
     _inherit = ["purchase.order", "crm.document.linked.mixin"]
 
     @api.onchange("dest_address_id")
