@@ -8,7 +8,9 @@
     "license": "LGPL-3",
     "depends": ["crm_selection", "sale"],
     "data": [
+        "security/ir.model.access.csv",
         "views/crm_selection_node_views.xml",
+        "views/sale_order_views.xml",
     ],
     "demo": [
         "demo/crm_selection_sale_demo.xml",

@@ -1,1 +1,2 @@
 from . import crm_selection_node
+from . import sale_order
