@@ -11,7 +11,7 @@ PYTHON := $(VENV)/bin/python
 ODOO := $(PYTHON) $(ODOO_HOME)/odoo-bin -c $(CURDIR)/.odoorc
 ADDONS := $(shell ls -d */__manifest__.py 2>/dev/null | cut -d/ -f1 | paste -sd, -)
 
-.PHONY: help setup demo test lint clean
+.PHONY: help setup demo test lint bench clean
 
 help:
 	@echo "make demo   set everything up, build the demo database and serve http://localhost:$(HTTP_PORT)"
@@ -34,6 +34,11 @@ test:
 
 lint: setup
 	@$(PYTHON) tools/run_tests.py --only lint
+
+## Times the sales question of crm_selection on a generated data set (BENCH_COMPANIES,
+## BENCH_LINES); the database crm_suite_bench is kept and reused at the same scale.
+bench: setup
+	@$(PYTHON) tests/bench/run_bench.py
 
 clean:
 	rm -rf $(VENV) .odoorc .odoo-data test-results
