@@ -40,14 +40,10 @@ class CalendarEvent(models.Model):
     def _compute_crm_partner_id(self):
         """The company follows from the contact person: the chosen company stays when the
         person is linked to it, else the person's main company."""
-        for event in self:
-            person = event.crm_contact_id
-            if not person or (
-                event.crm_partner_id and event.crm_partner_id in person._get_linked_organizations()
-            ):
-                continue
-            company = person.commercial_partner_id
-            event.crm_partner_id = company if company.is_company else False
+        for event in self.filtered("crm_contact_id"):
+            event.crm_partner_id = event.crm_contact_id._get_company_for_contact(
+                event.crm_partner_id
+            )
 
     @api.onchange("crm_partner_id")
     def _onchange_crm_partner_id(self):

@@ -216,14 +216,8 @@ class CrmJournalEntry(models.Model):
     def _compute_partner_id(self):
         """The company follows from the contact person: the chosen company stays when the
         person is linked to it, else the person's main company."""
-        for entry in self:
-            person = entry.contact_id
-            if not person or (
-                entry.partner_id and entry.partner_id in person._get_linked_organizations()
-            ):
-                continue
-            company = person.commercial_partner_id
-            entry.partner_id = company if company.is_company else False
+        for entry in self.filtered("contact_id"):
+            entry.partner_id = entry.contact_id._get_company_for_contact(entry.partner_id)
 
     @api.depends("state", "date_start")
     @api.depends_context("tz")

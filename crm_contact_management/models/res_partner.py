@@ -137,6 +137,15 @@ class ResPartner(models.Model):
         self.ensure_one()
         return self.contact_link_ids.organization_id | self.parent_id.filtered("is_company")
 
+    def _get_company_for_contact(self, company):
+        """The company of a record (journal entry, appointment) made with this contact person:
+        ``company`` while the person is linked to it, else the person's main company."""
+        self.ensure_one()
+        if company and company in self._get_linked_organizations():
+            return company
+        main = self.commercial_partner_id
+        return main if main.is_company else self.browse()
+
     def _unset_main_contact_links(self, keep=None):
         """Drop the main flag of the persons' links, except on ``keep``, without touching
         their related company: a new main link is about to take over."""
