@@ -12,7 +12,9 @@ REPO = Path(__file__).resolve().parent.parent
 ODOO_HOME = Path(os.environ.get("ODOO_HOME", "/opt/odoo"))
 ADDONS_PATHS = [REPO, ODOO_HOME / "addons", ODOO_HOME / "odoo" / "addons"]
 
-# glue addon -> (the suite addon, the ERP addon) it links
+# glue addon -> (the suite addon, the ERP addon) it links; the suite side may be another glue
+# addon of the same suite addon that holds what several glue addons share
+# (crm_selection_product: the product filters and currency helpers of the document criteria)
 GLUE_ADDONS = {
     "crm_contact_management_sale": ("crm_contact_management", "sale"),
     "crm_contact_management_purchase": ("crm_contact_management", "purchase"),
@@ -21,9 +23,10 @@ GLUE_ADDONS = {
     "crm_contact_management_account": ("crm_contact_management", "account"),
     "crm_contact_management_product": ("crm_contact_management", "product"),
     "crm_contact_management_hr_holidays": ("crm_contact_management", "hr_holidays"),
-    "crm_selection_sale": ("crm_selection", "sale"),
-    "crm_selection_account": ("crm_selection", "account"),
-    "crm_selection_purchase": ("crm_selection", "purchase"),
+    "crm_selection_product": ("crm_selection", "product"),
+    "crm_selection_sale": ("crm_selection_product", "sale"),
+    "crm_selection_account": ("crm_selection_product", "account"),
+    "crm_selection_purchase": ("crm_selection_product", "purchase"),
     "crm_selection_stock": ("crm_selection", "stock"),
     "crm_selection_mrp": ("crm_selection", "mrp"),
 }
@@ -62,6 +65,20 @@ def test_glue_addon_installs_with_both_its_sides_only(addon):
     assert data["depends"] == list(GLUE_ADDONS[addon])
     assert data["version"].startswith("19.0.")
     assert data["license"] == "LGPL-3"
+
+
+@pytest.mark.parametrize("addon", sorted(GLUE_ADDONS))
+def test_glue_addon_suite_side_leads_to_a_suite_addon(addon):
+    """The suite side of a glue addon is a suite addon, or a glue addon of a suite addon that
+    is no ERP application, so the glue addon still installs only with both its sides."""
+    suite_side, erp_side = GLUE_ADDONS[addon]
+    assert erp_side not in SUITE_ADDONS
+    if suite_side not in SUITE_ADDONS:
+        assert suite_side in GLUE_ADDONS
+        base, shared_erp_side = GLUE_ADDONS[suite_side]
+        assert base in SUITE_ADDONS
+        assert shared_erp_side not in ERP_APPLICATIONS
+        assert shared_erp_side in dependencies(erp_side)
 
 
 @pytest.mark.parametrize("addon", sorted(GLUE_ADDONS))

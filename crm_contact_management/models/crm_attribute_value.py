@@ -17,6 +17,10 @@ VALUE_FIELD_BY_TYPE = {
     "boolean": "value_boolean",
     "record": "value_res_id",
 }
+# What the integer columns of the values hold; a larger number is refused before the database
+# refuses it with an error the user cannot read.
+INTEGER_FIELDS = ("value_integer", "value_res_id")
+INTEGER_MIN, INTEGER_MAX = -(2**31), 2**31 - 1
 
 
 class CrmAttributeValue(models.Model):
@@ -190,8 +194,30 @@ class CrmAttributeValue(models.Model):
 
     @api.model_create_multi
     def create(self, vals_list):
+        self._check_integer_range(vals_list)
         vals_list = self._close_open_periods([dict(vals) for vals in vals_list])
         return super().create(vals_list)
+
+    def write(self, vals):
+        self._check_integer_range([vals])
+        return super().write(vals)
+
+    @api.model
+    def _check_integer_range(self, vals_list):
+        for vals in vals_list:
+            for name in INTEGER_FIELDS:
+                number = vals.get(name)
+                if isinstance(number, int) and not INTEGER_MIN <= number <= INTEGER_MAX:
+                    raise ValidationError(
+                        self.env._(
+                            "%(number)s is too large for %(field)s: whole numbers go from "
+                            "%(min)s to %(max)s.",
+                            number=number,
+                            field=self._fields[name]._description_string(self.env),
+                            min=INTEGER_MIN,
+                            max=INTEGER_MAX,
+                        )
+                    )
 
     def unlink(self):
         reopen = self._get_closed_predecessors()

@@ -21,3 +21,4 @@ from . import test_tasks
 from . import test_schedule_tour
 from . import test_glue_addons
 from . import test_journal_tour
+from . import test_hypothesis_input

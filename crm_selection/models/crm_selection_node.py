@@ -2,6 +2,8 @@ import ast
 import re
 from datetime import datetime, time, timedelta
 
+import psycopg2
+
 from odoo import api, fields, models
 from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
@@ -34,6 +36,9 @@ DOMAIN_OPERATORS = frozenset(
     }
 )
 DOMAIN_MAX_LENGTH = 10000
+# How deep conditions on related records ("any") may nest in a filter typed by a user: each
+# level is a subquery, and dozens of them take the database seconds to plan.
+DOMAIN_MAX_DEPTH = 8
 # One postal code pattern: digits and letters, "*" for any characters, "?" or "x" for one.
 ZIP_PATTERN_RE = re.compile(r"^[0-9A-Za-z*?-]+$")
 ZIP_SEPARATORS_RE = re.compile(r"[,\s]+")
@@ -282,7 +287,7 @@ class CrmSelectionNode(models.Model):
     @api.constrains("domain")
     def _check_domain(self):
         for node in self.filtered("domain"):
-            node._parse_partner_domain(node.domain)
+            node._check_partner_domain_sql(node._parse_partner_domain(node.domain))
 
     @api.constrains("zip_pattern")
     def _check_zip_pattern(self):
@@ -633,9 +638,35 @@ class CrmSelectionNode(models.Model):
         return domain
 
     @api.model
-    def _check_domain_items(self, model, items):
+    def _check_partner_domain_sql(self, domain):
+        """Refuse a filter whose values the database cannot compare with their fields (text
+        for a number, a NUL character...): its query is compiled and planned, not run."""
+        try:
+            query = self.env["res.partner"]._search(domain)
+            with self.env.cr.savepoint(flush=False):
+                self.env.cr.execute(SQL("EXPLAIN %s", query.select()), log_exceptions=False)
+        except (ValueError, TypeError, psycopg2.DataError) as error:
+            raise ValidationError(
+                self.env._(
+                    "The filter %(domain)s compares a field with a value of the wrong type: "
+                    "%(error)s",
+                    domain=str(domain)[:200],
+                    error=str(error).split("\n", 1)[0],
+                )
+            ) from None
+
+    @api.model
+    def _check_domain_items(self, model, items, depth=0):
         """Check the items of a parsed domain on ``model``; nested domains of ``any`` are
         checked on the comodel."""
+        if depth > DOMAIN_MAX_DEPTH:
+            raise ValidationError(
+                self.env._(
+                    "The filter nests conditions on related records more than %(depth)s "
+                    "levels deep.",
+                    depth=DOMAIN_MAX_DEPTH,
+                )
+            )
         if not isinstance(items, (list, tuple)):
             raise ValidationError(
                 self.env._(
@@ -671,7 +702,7 @@ class CrmSelectionNode(models.Model):
                 )
             field_model = self._check_domain_path(model, path)
             if operator in ("any", "not any"):
-                self._check_domain_items(field_model, value)
+                self._check_domain_items(field_model, value, depth + 1)
             else:
                 self._check_domain_value(value)
 
@@ -680,6 +711,14 @@ class CrmSelectionNode(models.Model):
         """Check that ``path`` (e.g. ``parent_id.country_id.code``) goes through stored or
         searchable fields the user may read; return the model of the last field (its
         comodel for a relational field)."""
+        if path.count(".") > DOMAIN_MAX_DEPTH:
+            raise ValidationError(
+                self.env._(
+                    "The filter follows more than %(depth)s relations in %(path)s.",
+                    depth=DOMAIN_MAX_DEPTH,
+                    path=path[:100],
+                )
+            )
         for name in path.split("."):
             field = model._fields.get(name)
             if (

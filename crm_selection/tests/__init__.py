@@ -10,3 +10,5 @@ from . import test_import
 from . import test_snapshot
 from . import test_selection_ui
 from . import test_export
+from . import test_hypothesis_import
+from . import test_hypothesis_criteria

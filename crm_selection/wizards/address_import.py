@@ -17,6 +17,10 @@ from odoo.tools import SQL, email_normalize, email_split, split_every
 from .address_csv import normalize_code, normalize_text
 
 BATCH_SIZE = 500
+# The longest value a cell may hold: longer names do not fit the database's indexes on
+# partner names (about 2,700 bytes for a company and its contact person together), and no
+# address needs more.
+MAX_VALUE_LENGTH = 256
 EMAIL_PATTERN = re.compile(r"^[^@\s<>,;\"']+@[^@\s<>,;\"']+\.[^@\s<>,;\"'.]{2,}$")
 FORMS_OF_ADDRESS = {
     "mr": (
@@ -205,6 +209,18 @@ class AddressImporter:
             else:
                 row.errors.append(
                     (self.column_label(field_name), self.env._("The row lacks this column."))
+                )
+        for field_name, value in row.values.items():
+            if len(value) > MAX_VALUE_LENGTH:
+                row.errors.append(
+                    (
+                        self.column_label(field_name),
+                        self.env._(
+                            "The value is too long: %(length)s characters, at most %(max)s.",
+                            length=len(value),
+                            max=MAX_VALUE_LENGTH,
+                        ),
+                    )
                 )
         if row.errors:
             return row
