@@ -1,0 +1,138 @@
+from odoo import fields, models
+
+# Action types whose completion means the participant was contacted.
+CONTACT_ACTION_TYPES = ("call", "email", "letter", "visit")
+# Journal medium of a completed task, per action type.
+MEDIUM_XMLIDS = {
+    "call": "crm_contact_management.crm_journal_medium_phone",
+    "visit": "crm_contact_management.crm_journal_medium_visit",
+    "email": "crm_contact_management.crm_journal_medium_email",
+    "letter": "crm_contact_management.crm_journal_medium_letter",
+}
+MEASURE_XMLID = "crm_contact_management.crm_journal_content_type_measure"
+
+
+class MailActivity(models.Model):
+    """Campaign tasks: the activities the campaign engine creates on participants, one per
+    participant, stage action and occurrence (repeat actions have several occurrences).
+
+    Completing one logs a measure in the contact journal, sets the participant's contacted
+    flag for contact actions, moves the participant on when its stage's actions are all done
+    and plans the next occurrence of a repeat action.
+    """
+
+    _inherit = "mail.activity"
+
+    campaign_id = fields.Many2one(
+        "crm.campaign", string="Campaign", readonly=True, index="btree_not_null"
+    )
+    campaign_participant_id = fields.Many2one(
+        "crm.campaign.participant",
+        string="Campaign Participant",
+        readonly=True,
+        ondelete="cascade",
+        index="btree_not_null",
+    )
+    campaign_stage_id = fields.Many2one(
+        "crm.campaign.stage", string="Campaign Stage", readonly=True, ondelete="set null"
+    )
+    campaign_action_id = fields.Many2one(
+        "crm.campaign.stage.action",
+        string="Campaign Action",
+        readonly=True,
+        ondelete="set null",
+    )
+    campaign_occurrence = fields.Integer(
+        string="Occurrence",
+        readonly=True,
+        help="1 for the first task of the action, 2 for its first repeat, ...",
+    )
+    campaign_stage_entered = fields.Datetime(
+        string="Stage Entered On",
+        readonly=True,
+        help="When the participant entered the stage this task was created for.",
+    )
+    campaign_notified = fields.Boolean(
+        string="Operator Notified",
+        readonly=True,
+        help="The operator got the advance notice of this task.",
+    )
+
+    _campaign_task_unique = models.UniqueIndex(
+        "(campaign_participant_id, campaign_action_id, campaign_occurrence) "
+        "WHERE campaign_participant_id IS NOT NULL AND campaign_action_id IS NOT NULL",
+        "This task of the campaign action already exists for the participant.",
+    )
+    _campaign_open_user_idx = models.Index(
+        "(user_id, date_deadline) WHERE campaign_id IS NOT NULL AND active"
+    )
+
+    def _action_done(self, feedback=False, attachment_ids=None):
+        campaign_tasks = self.filtered("campaign_participant_id")
+        messages, next_activities = super()._action_done(
+            feedback=feedback, attachment_ids=attachment_ids
+        )
+        done = campaign_tasks.exists().filtered(lambda task: not task.active)
+        if done:
+            done._campaign_task_done(feedback)
+        return messages, next_activities
+
+    # ------------------------------------------------------------
+    # Completion of campaign tasks
+    # ------------------------------------------------------------
+
+    def _campaign_task_done(self, feedback=False):
+        """Journal, contacted flag and stage condition after the tasks were done; the
+        engine is triggered to plan what follows (next stage, next occurrence of a repeat).
+
+        Called from ``_action_done``: the current user may mark their task as done, which
+        is all the rights this needs.
+        """
+        tasks = self.sudo()
+        participants = tasks.campaign_participant_id
+        participants._lock_for_engine()
+        tasks._campaign_log_measures(self.env.user, feedback)
+        contacted = tasks.filtered(
+            lambda task: task.campaign_action_id.action_type in CONTACT_ACTION_TYPES
+        ).campaign_participant_id.filtered(lambda participant: not participant.contacted)
+        if contacted:
+            contacted.write({"contacted": True})
+        participants._check_stage_condition()
+        participants._trigger_engine()
+
+    def _campaign_log_measures(self, user, feedback=False):
+        """One done journal entry of content type Measure per task."""
+        measure = self.env.ref(MEASURE_XMLID, raise_if_not_found=False)
+        now = fields.Datetime.now()
+        vals_list = []
+        for task in self:
+            participant = task.campaign_participant_id
+            partner = participant.partner_id
+            action = task.campaign_action_id
+            medium_xmlid = MEDIUM_XMLIDS.get(action.action_type)
+            medium = self.env.ref(medium_xmlid, raise_if_not_found=False) if medium_xmlid else None
+            vals = {
+                "name": task.summary or action.name or task.activity_type_id.name,
+                "user_id": user.id,
+                "medium_id": medium.id if medium else False,
+                "content_type_id": measure.id if measure else False,
+                "direction": "outgoing",
+                "state": "done",
+                "date_start": now,
+                "date_finished": now,
+                "campaign_id": task.campaign_id.id,
+                "campaign_participant_id": participant.id,
+                "company_id": (task.campaign_id.company_id or self.env.company).id,
+            }
+            if feedback:
+                vals["report"] = feedback
+            if partner.is_company:
+                vals["partner_id"] = partner.id
+            elif partner.commercial_partner_id.is_company:
+                vals["contact_id"] = partner.id
+            else:
+                # A private person: the journal shows them as the business partner.
+                vals["partner_id"] = partner.id
+            vals_list.append(vals)
+        if vals_list:
+            self.env["crm.journal.entry"].create(vals_list)
