@@ -1,0 +1,2 @@
+from . import backends
+from . import models
