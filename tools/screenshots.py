@@ -44,6 +44,17 @@ SHOTS = {
         "/odoo/action-crm_contact_management.res_partner_action_contact_persons",
         None,
     ),
+    "campaign_form": (
+        "/odoo/action-crm_campaign_stages.crm_campaign_action/"
+        "{crm_campaign_stages.crm_campaign_spring_2026_demo}",
+        None,
+    ),
+    "campaign_participants": (
+        "/odoo/action-crm_campaign_stages.crm_campaign_participant_action",
+        None,
+    ),
+    "campaign_forecast": ("/odoo/action-crm_campaign_stages.crm_campaign_forecast_action", None),
+    "exchange_settings": ("/odoo/settings#crm_contact_management", None),
 }
 XMLID_RE = re.compile(r"\{([\w.]+)\}")
 
