@@ -54,7 +54,6 @@ SHOTS = {
         None,
     ),
     "campaign_forecast": ("/odoo/action-crm_campaign_stages.crm_campaign_forecast_action", None),
-    "exchange_settings": ("/odoo/settings#crm_contact_management", None),
 }
 XMLID_RE = re.compile(r"\{([\w.]+)\}")
 
