@@ -167,7 +167,7 @@ registry.category("web_tour.tours").add("crm_campaign_stages_tour", {
         },
         {
             content: "The engine created the task",
-            trigger: ".o_notification:contains(1 tasks created)",
+            trigger: ".o_notification:contains(Tasks created: 1.)",
         },
         {
             content: "One task on the campaign",
