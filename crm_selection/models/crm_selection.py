@@ -197,37 +197,131 @@ class CrmSelection(models.Model):
         ``company_domain``: those in the output functions, and those in the function of
         an output rule whose company also meets the rule's condition."""
         self.ensure_one()
-        domains = [self._get_persons_of(company_domain, self.output_function_ids)]
-        for rule in self.output_rule_ids:
-            domains.append(
-                self._get_persons_of(
-                    company_domain & rule._get_condition_domain(), rule.function_id
+        members = self._get_members_sql(company_domain, companies=False, persons=True)
+        return Domain.FALSE if members is None else Domain("id", "any!", members)
+
+    def _get_members_sql(self, company_domain, companies=True, persons=True, manual=False):
+        """Return the SQL subquery of the ids of the members, or None when there are none:
+        the companies of ``company_domain`` (with ``companies``), their contact persons to
+        output (with ``persons``) and the manual members (with ``manual``).
+
+        One subquery, used as ``id IN (...)`` at the top of the partner query, so that the
+        database joins it (a hash join spills to disk when needed, where a condition under
+        an OR would have to fit in memory). The companies are evaluated once, as a
+        materialized common table expression (with their aggregates over documents), however
+        many output rules use them."""
+        self.ensure_one()
+        company_query = self.env["res.partner"]._search(company_domain)
+        with_companies = (companies or persons) and not company_query.is_empty()
+        selects = []
+        if with_companies and companies:
+            selects.append(SQL("SELECT crm_sel_company.id FROM crm_sel_company"))
+        if with_companies and persons:
+            selects.append(self._get_person_select_sql())
+        if manual and self.id:
+            selects.append(
+                SQL(
+                    "SELECT partner_id FROM crm_selection_manual_partner_rel "
+                    "WHERE selection_id = %s",
+                    self.id,
                 )
             )
-        return Domain("is_company", "=", False) & Domain.OR(domains)
-
-    def _get_persons_of(self, company_domain, functions):
-        """Return the domain of the persons who work, on the selection's date, for a
-        company of ``company_domain`` in one of ``functions`` (any function when empty):
-        through their company links, or for persons without any link, through their
-        related company and function."""
-        self.ensure_one()
-        as_of = self._get_as_of_date()
-        links = self.env["crm.contact.link"]._get_valid_on_domain(as_of) & Domain(
-            "organization_id", "any", company_domain
-        )
-        related = (
-            Domain("contact_link_ids", "=", False)
-            & Domain("type", "=", "contact")
-            & Domain("parent_id", "any", company_domain)
-        )
-        if functions:
-            links &= Domain("function_id", "in", functions.ids) | (
-                Domain("function_id", "=", False)
-                & Domain("person_id.function_id", "in", functions.ids)
+        selects = [select for select in selects if select is not None]
+        if not selects:
+            return None
+        members = SQL(" UNION ALL ").join(selects)
+        if with_companies:
+            return SQL(
+                "(WITH crm_sel_company AS MATERIALIZED (%s) %s)", company_query.select(), members
             )
-            related &= Domain("function_id", "in", functions.ids)
-        return Domain("contact_link_ids", "any", links) | related
+        return SQL("(%s)", members)
+
+    def _get_person_select_sql(self):
+        """Return the SELECT of the persons to output for the companies of the common table
+        expression ``crm_sel_company``."""
+        self.ensure_one()
+        Partner = self.env["res.partner"]
+        conditions = [self._get_function_condition_sql(self.output_function_ids)]
+        for rule in self.output_rule_ids:
+            condition = rule._get_condition_domain()
+            if condition.is_true():
+                conditions.append(self._get_function_condition_sql(rule.function_id))
+                continue
+            condition_query = Partner._search(condition)
+            if condition_query.is_empty():
+                continue
+            conditions.append(
+                SQL(
+                    "(%s AND crm_sel_person.company_id IN %s)",
+                    self._get_function_condition_sql(rule.function_id),
+                    condition_query.subselect(),
+                )
+            )
+        return SQL(
+            """SELECT crm_sel_person.person_id
+                 FROM (%(persons)s) AS crm_sel_person
+                 JOIN crm_sel_company ON crm_sel_company.id = crm_sel_person.company_id
+                WHERE %(conditions)s""",
+            persons=self._get_person_company_sql(),
+            conditions=SQL(" OR ").join(conditions),
+        )
+
+    def _get_person_company_sql(self):
+        """Return the SQL query of the rows ``(person_id, company_id, function_id)``: the
+        persons (no companies) working, on the selection's date, for a company through their company
+        links (in the function of the link, else their own), and the persons without any
+        link for their related company, in their function. Both come from ``_search``,
+        with the access rights and record rules of the user."""
+        self.ensure_one()
+        Link = self.env["crm.contact.link"]
+        Partner = self.env["res.partner"]
+        Link.flush_model(["person_id", "organization_id", "function_id"])
+        Partner.flush_model(["function_id", "parent_id"])
+        link_query = Link._search(Link._get_valid_on_domain(self._get_as_of_date()))
+        person = link_query.join(link_query.table, "person_id", "res_partner", "id", "person")
+        link_query.add_where(SQL("%s IS NOT TRUE", SQL.identifier(person, "is_company")))
+        link_function = SQL(
+            "COALESCE(%s, %s)",
+            SQL.identifier(link_query.table, "function_id"),
+            SQL.identifier(person, "function_id"),
+        )
+        related_query = Partner._search(
+            Domain("is_company", "=", False)
+            & Domain("contact_link_ids", "=", False)
+            & Domain("type", "=", "contact")
+            & Domain("parent_id", "!=", False)
+        )
+        selects = []
+        if not link_query.is_empty():
+            selects.append(
+                link_query.select(
+                    SQL("%s AS person_id", SQL.identifier(link_query.table, "person_id")),
+                    SQL("%s AS company_id", SQL.identifier(link_query.table, "organization_id")),
+                    SQL("%s AS function_id", link_function),
+                )
+            )
+        if not related_query.is_empty():
+            selects.append(
+                related_query.select(
+                    SQL("%s", SQL.identifier(related_query.table, "id")),
+                    SQL("%s", SQL.identifier(related_query.table, "parent_id")),
+                    SQL("%s", SQL.identifier(related_query.table, "function_id")),
+                )
+            )
+        if not selects:
+            return SQL(
+                "SELECT NULL::int AS person_id, NULL::int AS company_id, "
+                "NULL::int AS function_id WHERE FALSE"
+            )
+        return SQL(" UNION ALL ").join(selects)
+
+    @api.model
+    def _get_function_condition_sql(self, functions):
+        """Condition on the rows of ``_get_person_company_sql`` (alias ``crm_sel_person``):
+        the function is one of ``functions``; any function (or none) when empty."""
+        if not functions:
+            return SQL("TRUE")
+        return SQL("crm_sel_person.function_id IN %s", tuple(functions.ids))
 
     def _get_manual_member_domain(self):
         self.ensure_one()
@@ -244,15 +338,13 @@ class CrmSelection(models.Model):
         """Return the domain on ``res.partner`` of the members at the output level: the
         companies, their contact persons, or both; plus the manual members."""
         self.ensure_one()
-        company_domain = self._get_company_domain()
-        domains = []
-        if self.output_level in ("companies", "both"):
-            domains.append(company_domain)
-        if self.output_level in ("persons", "both"):
-            domains.append(self._get_person_domain(company_domain))
-        if self.id:
-            domains.append(self._get_manual_member_domain())
-        return Domain.OR(domains)
+        members = self._get_members_sql(
+            self._get_company_domain(),
+            companies=self.output_level in ("companies", "both"),
+            persons=self.output_level in ("persons", "both"),
+            manual=True,
+        )
+        return Domain.FALSE if members is None else Domain("id", "any!", members)
 
     def _get_member_query(self):
         """Return the ``Query`` of the members, with the access rights and record rules of

@@ -45,7 +45,7 @@ class CrmSelectionNode(models.Model):
             Domain("state", "=", "sale")
             & Domain("display_type", "=", False)
             & Domain("is_downpayment", "=", False)
-            & self._get_product_domain("product_id")
+            & self._get_sale_product_domain()
             & self._get_period_domain("order_id.date_order")
         )
         self._flush_sources(
@@ -79,6 +79,25 @@ class CrmSelectionNode(models.Model):
                 SQL("(%s)::date", SQL.identifier(order, "date_order")),
             )
         return self._get_companies_by_aggregate(query, company_sql, aggregate)
+
+    def _get_sale_product_domain(self):
+        """Domain on order lines restricting their product to those of the criterion
+        (``_get_product_domain``), the products resolved first into a list of ids: with a
+        few literal ids the database estimates the share of lines they hold and scans the
+        lines once, where a subquery on the products makes it fetch them product by
+        product, in random order."""
+        self.ensure_one()
+        if not (self.product_ids or self.product_category_ids or self.product_tag_ids):
+            return Domain.TRUE
+        domain = Domain.TRUE
+        if self.product_ids:
+            domain &= Domain("id", "in", self.product_ids.ids)
+        if self.product_category_ids:
+            domain &= Domain("categ_id", "child_of", self.product_category_ids.ids)
+        if self.product_tag_ids:
+            domain &= Domain("all_product_tag_ids", "in", self.product_tag_ids.ids)
+        products = self.env["product.product"].with_context(active_test=False)._search(domain)
+        return Domain("product_id", "in", list(products))
 
     def _get_domain_sale_orders(self):
         self.ensure_one()

@@ -13,48 +13,43 @@ WITH period_lines AS (
     SELECT company.id AS company_id,
            line.price_subtotal AS revenue,
            line.product_uom_qty * line_uom.factor / product_uom.factor AS quantity,
-           product.id AS product_id,
-           template.id AS template_id,
-           template.categ_id AS category_id
+           category.parent_path LIKE software.parent_path || '%%' AS in_category,
+           (EXISTS (
+                SELECT 1
+                  FROM product_tag_product_template_rel tag
+                 WHERE tag.product_template_id = template.id
+                   AND tag.product_tag_id = %(tag_id)s)
+            OR EXISTS (
+                SELECT 1
+                  FROM product_tag_product_product_rel tag
+                 WHERE tag.product_product_id = product.id
+                   AND tag.product_tag_id = %(tag_id)s)) AS is_license
       FROM sale_order_line line
       JOIN sale_order sale_order ON sale_order.id = line.order_id
       JOIN res_partner customer ON customer.id = sale_order.partner_id
       JOIN res_partner company ON company.id = customer.commercial_partner_id
       JOIN product_product product ON product.id = line.product_id
       JOIN product_template template ON template.id = product.product_tmpl_id
+      JOIN product_category category ON category.id = template.categ_id
+      JOIN product_category software ON software.id = %(category_id)s
       JOIN uom_uom line_uom ON line_uom.id = line.product_uom_id
       JOIN uom_uom product_uom ON product_uom.id = template.uom_id
      WHERE sale_order.state = 'sale'
        AND sale_order.currency_id = %(currency_id)s
-       AND sale_order.date_order::date BETWEEN %(date_from)s AND %(date_to)s
+       -- the days of the period, as a half-open range an index on date_order can serve
+       AND sale_order.date_order >= %(date_from)s::date::timestamp
+       AND sale_order.date_order < (%(date_to)s::date + 1)::timestamp
        AND line.display_type IS NULL
 ),
-software_revenue AS (
-    SELECT period_lines.company_id
+-- one pass over the lines: the revenue in the category and the licenses bought, per company
+company_totals AS MATERIALIZED (
+    SELECT company_id,
+           SUM(revenue) FILTER (WHERE in_category) AS software_revenue,
+           SUM(quantity) FILTER (WHERE is_license) AS licenses
       FROM period_lines
-      JOIN product_category category ON category.id = period_lines.category_id
-      JOIN product_category software ON software.id = %(category_id)s
-     WHERE category.parent_path LIKE software.parent_path || '%%'
-     GROUP BY period_lines.company_id
-    HAVING SUM(period_lines.revenue) >= 100000
+     GROUP BY company_id
 ),
-licenses AS (
-    SELECT period_lines.company_id
-      FROM period_lines
-     WHERE EXISTS (
-                SELECT 1
-                  FROM product_tag_product_template_rel tag
-                 WHERE tag.product_template_id = period_lines.template_id
-                   AND tag.product_tag_id = %(tag_id)s)
-        OR EXISTS (
-                SELECT 1
-                  FROM product_tag_product_product_rel tag
-                 WHERE tag.product_product_id = period_lines.product_id
-                   AND tag.product_tag_id = %(tag_id)s)
-     GROUP BY period_lines.company_id
-    HAVING SUM(period_lines.quantity) > 5
-),
-selected_companies AS (
+selected_companies AS MATERIALIZED (
     SELECT company.id,
            EXISTS (
                 SELECT 1
@@ -64,12 +59,13 @@ selected_companies AS (
            ) AS in_database_software
       FROM res_partner company
       JOIN res_country country ON country.id = company.country_id
+      JOIN company_totals totals ON totals.company_id = company.id
      WHERE company.is_company
        AND company.active
        AND country.code = 'DE'
        AND (company.zip IS NULL OR company.zip NOT LIKE '66___')
-       AND company.id IN (SELECT company_id FROM software_revenue)
-       AND company.id IN (SELECT company_id FROM licenses)
+       AND totals.software_revenue >= 100000
+       AND totals.licenses > 5
 ),
 person_functions AS (
     -- the functions of the persons at the companies they are linked to today
