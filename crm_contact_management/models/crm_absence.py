@@ -464,10 +464,16 @@ class CrmAbsence(models.Model):
             grouped[record._name, field_name].append(record.id)
         deputy_partner = (from_user if back else to_user).partner_id
         for (model, field_name), ids in grouped.items():
+            # The holder gets one summary of the whole handover (_Notices), not one
+            # "assigned to you" mail per record.
             records = (
                 self.env[model]
                 .browse(ids)
-                .with_context(mail_activity_quick_update=True, skip_attendee_notification=True)
+                .with_context(
+                    mail_activity_quick_update=True,
+                    skip_attendee_notification=True,
+                    mail_auto_subscribe_no_notify=True,
+                )
             )
             if field_name == "partner_ids":
                 # The deputy joins the appointments, and leaves them when handing back.

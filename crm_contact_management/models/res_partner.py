@@ -502,6 +502,12 @@ class ResPartner(models.Model):
     _crm_folding = str.maketrans(
         {"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "ł": "l", "đ": "d", "þ": "th"}
     )
+    # Legal forms in a large share of company names: as search terms they narrow down little,
+    # so they filter the partners the other terms find instead of driving the trigram index
+    # (reading a third of the index for "gmbh" made "Hofmann GmbH" slow on a million partners).
+    _crm_autocomplete_common_terms = frozenset(
+        {"gmbh", "mbh", "kgaa", "ohg", "gbr", "ltd", "inc", "llc", "sarl", "spolka"}
+    )
 
     phone_sanitized = fields.Char(index="btree_not_null")
     crm_search_text = fields.Char(
@@ -770,7 +776,12 @@ class ResPartner(models.Model):
         """Every term matches ``crm_search_text`` in one of its spellings: anywhere for terms
         of three letters or more (trigram index), at the start of a word for shorter ones."""
         conditions = []
+        common = self._crm_autocomplete_common_terms
+        has_rare_term = any(not set(spellings) <= common for spellings in terms)
         for spellings in terms:
+            if has_rare_term and set(spellings) <= common:
+                conditions.append(Domain.OR(map(self._crm_search_text_contains, spellings)))
+                continue
             spelling_conditions = []
             for spelling in spellings:
                 if len(spelling) >= 3:
@@ -782,6 +793,19 @@ class ResPartner(models.Model):
                     )
             conditions.append(Domain.OR(spelling_conditions))
         return Domain.AND(conditions)
+
+    @api.model
+    def _crm_search_text_contains(self, spelling):
+        """``crm_search_text`` contains ``spelling``, as a plain filter the trigram index does
+        not serve (the text is folded to lower case already)."""
+
+        def to_sql(model, alias, query):
+            text = model._field_to_sql(alias, "crm_search_text", query)
+            return SQL("strpos(%s, %s) > 0", text, spelling)
+
+        return Domain.custom(
+            to_sql=to_sql, predicate=lambda partner: spelling in (partner.crm_search_text or "")
+        )
 
     @api.model
     def _crm_persons_domain(self):

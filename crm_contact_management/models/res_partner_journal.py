@@ -17,7 +17,7 @@ class ResPartner(models.Model):
         help="The entries of the contact person; for a company, the entries with it and those "
         "of its current contact persons.",
     )
-    crm_journal_count = fields.Integer(string="Journal", compute="_compute_crm_journal")
+    crm_journal_count = fields.Integer(string="Journal", compute="_compute_crm_journal_count")
 
     def _compute_crm_journal(self):
         partners = self._origin
@@ -39,7 +39,26 @@ class ResPartner(models.Model):
         for partner in self:
             entry_ids = entries_by_partner.get(partner._origin.id, [])
             partner.crm_journal_entry_ids = entries.browse(entry_ids)
-            partner.crm_journal_count = len(entry_ids)
+
+    def _compute_crm_journal_count(self):
+        """Counted in the database, grouped by company and contact person: a company with
+        100,000 entries costs one aggregate query, not 100,000 records."""
+        partners = self._origin
+        counts = defaultdict(int)
+        if partners:
+            companies_by_person = defaultdict(set)
+            for company_id, person_ids in partners._crm_journal_persons_by_company().items():
+                for person_id in person_ids:
+                    companies_by_person[person_id].add(company_id)
+            groups = self.env["crm.journal.entry"]._read_group(
+                partners._crm_journal_entry_domain(), ["partner_id", "contact_id"], ["__count"]
+            )
+            for company, contact, count in groups:
+                owners = {company.id, contact.id} | companies_by_person.get(contact.id, set())
+                for owner_id in owners:
+                    counts[owner_id] += count
+        for partner in self:
+            partner.crm_journal_count = counts[partner._origin.id]
 
     def action_view_crm_journal_entries(self):
         """The journal of the partner; new entries are logged with it."""

@@ -60,6 +60,24 @@ class TestAutocomplete(TransactionCase):
         )
         self.assertEqual(self._ids(Partner.crm_autocomplete("schmidt einkauf")), self.klaus.ids)
 
+    def test_legal_forms_filter_what_the_other_terms_find(self):
+        """A legal form such as "GmbH" is in many names: with another term it only filters,
+        alone it still finds."""
+        Partner = self.env["res.partner"]
+        schmidt_ag = Partner.create({"name": "Schmidt Transporte AG", "is_company": True})
+        found = set(self._ids(Partner.crm_autocomplete("schmidt gmbh")))
+        self.assertEqual(found, {self.schmidt.id, self.klaus.id, self.jana.id})
+        self.assertNotIn(schmidt_ag.id, found)
+        self.assertEqual(
+            set(self._ids(Partner.crm_autocomplete("GmbH", limit=50))),
+            {self.mueller.id, self.hans.id, self.petra.id} | found,
+        )
+        terms = Partner._crm_autocomplete_terms("schmidt gmbh")
+        partners = self.schmidt | schmidt_ag | self.gerda
+        self.assertEqual(
+            partners.filtered_domain(Partner._crm_search_text_domain(terms)), self.schmidt
+        )
+
     def test_terms_match_name_company_city_email_and_function(self):
         Partner = self.env["res.partner"]
         cases = [
