@@ -8,7 +8,7 @@ from odoo.addons.phone_validation.models.mail_thread_phone import PHONE_REGEX_PA
 from odoo.exceptions import UserError, ValidationError
 from odoo.fields import Domain
 from odoo.modules import db as odoo_db
-from odoo.tools import SQL
+from odoo.tools import SQL, escape_psql
 
 from .crm_contact_link import NO_SYNC_CONTEXT_KEY, period_contains
 
@@ -518,6 +518,8 @@ class ResPartner(models.Model):
         help="Name, company, city, e-mail, function and references of the partner, in lower "
         "case without accents (and with German transliterations: ü as ue), for the autocomplete.",
     )
+    # The folded name (the first part of the autocomplete text), for names starting with a term.
+    _crm_search_name_idx = models.Index("(split_part(crm_search_text, ' | ', 1) text_pattern_ops)")
 
     def _auto_init(self):
         # The autocomplete's trigram index needs pg_trgm (a trusted extension). Odoo creates it
@@ -832,11 +834,47 @@ class ResPartner(models.Model):
         search_domain &= Domain(domain or Domain.TRUE)
         if persons_only:
             search_domain &= self._crm_persons_domain()
+        if limit:
+            # The partners whose name starts with the first term rank first: when they fill
+            # the page, the others need not be read and ranked (thousands for "Müller GmbH").
+            prefix_query = self._search(
+                search_domain & self._crm_name_starts_with(terms[0]), limit=limit
+            )
+            if not prefix_query.is_empty():
+                prefix_query.order = self._crm_autocomplete_order(terms, prefix_query)
+                prefix_ids = prefix_query.get_result_ids()
+                if len(prefix_ids) >= limit:
+                    return self.browse(prefix_ids)
         search_query = self._search(search_domain, limit=limit)
         if search_query.is_empty():
             return self.browse()
         search_query.order = self._crm_autocomplete_order(terms, search_query)
         return self.browse(search_query.get_result_ids())
+
+    @api.model
+    def _crm_name_starts_with(self, spellings):
+        """The folded name starts with one of ``spellings`` (or their untransliterated forms),
+        as the ranking of ``_crm_autocomplete_order`` reads it; served by a btree index."""
+        prefixes = list(dict.fromkeys([*spellings, *map(self._crm_untransliterate, spellings)]))
+
+        def to_sql(model, alias, query):
+            name = SQL(
+                "split_part(%s, %s, 1)",
+                model._field_to_sql(alias, "crm_search_text", query),
+                self._crm_search_text_separator,
+            )
+            return SQL(
+                "(%s)",
+                SQL(" OR ").join(
+                    SQL("%s LIKE %s", name, f"{escape_psql(prefix)}%") for prefix in prefixes
+                ),
+            )
+
+        def predicate(partner):
+            name = (partner.crm_search_text or "").split(self._crm_search_text_separator)[0]
+            return name.startswith(tuple(prefixes))
+
+        return Domain.custom(to_sql=to_sql, predicate=predicate)
 
     @api.model
     def _crm_autocomplete_order(self, terms, query):

@@ -78,6 +78,25 @@ class TestAutocomplete(TransactionCase):
             partners.filtered_domain(Partner._crm_search_text_domain(terms)), self.schmidt
         )
 
+    def test_a_page_of_names_starting_with_the_term_is_the_page_of_the_full_ranking(self):
+        """Names starting with the first term come first; when they fill the page, the page is
+        the one the ranking of every match gives."""
+        Partner = self.env["res.partner"]
+        companies = Partner.create(
+            [{"name": f"Hofmann Werkzeuge {n:02d} GmbH", "is_company": True} for n in range(12)]
+        )
+        persons = Partner.create([{"name": f"Anna Hofmann {n}"} for n in range(3)])
+        for query in ("hofmann", "hofmann gmbh", "HOFMANN werkz"):
+            full = Partner._crm_autocomplete_search(query)
+            page = Partner._crm_autocomplete_search(query, limit=10)
+            self.assertEqual(page, full[:10], query)
+            self.assertLessEqual(page, companies, query)
+        self.assertEqual(
+            set(Partner._crm_autocomplete_search("hofmann", limit=20).ids),
+            set((companies | persons).ids),
+            "fewer names than the page start with the term: the other matches follow",
+        )
+
     def test_terms_match_name_company_city_email_and_function(self):
         Partner = self.env["res.partner"]
         cases = [
