@@ -9,7 +9,9 @@ from odoo.fields import Domain
 from odoo.tools import SQL, format_date
 
 # Participants locked, processed and committed together by the scheduled action.
-BATCH_SIZE = 100
+BATCH_SIZE = 500
+# The advance notice lists this many tasks, the earliest first, and counts the others.
+NOTICE_TASK_LIMIT = 50
 # Working days are looked up this many days at a time ...
 WINDOW_DAYS = 62
 # ... for at most this many windows (about two years) before giving up on a calendar.
@@ -61,8 +63,8 @@ class CrmCampaign(models.Model):
                 "type": "success",
                 "title": self.env._("Campaign engine"),
                 "message": self.env._(
-                    "%(tasks)s tasks created, %(moved)s participants moved on, "
-                    "%(notified)s tasks notified.",
+                    "Tasks created: %(tasks)s. Participants moved on: %(moved)s. "
+                    "Tasks notified: %(notified)s.",
                     tasks=stats["tasks"],
                     moved=stats["moved"],
                     notified=stats["notified"],
@@ -213,7 +215,7 @@ class CrmCampaign(models.Model):
                 ),
                 task.campaign_participant_id.partner_id.display_name,
             )
-            for task in tasks.sorted(lambda task: (task.date_deadline, task.id))
+            for task in tasks.sorted(lambda task: (task.date_deadline, task.id))[:NOTICE_TASK_LIMIT]
         )
         body = Markup("<p>%s</p><ul>%s</ul>") % (
             env._(
@@ -222,6 +224,11 @@ class CrmCampaign(models.Model):
             ),
             items,
         )
+        if len(tasks) > NOTICE_TASK_LIMIT:
+            body += Markup("<p>%s</p>") % env._(
+                "... and %(count)s more: see your activities.",
+                count=len(tasks) - NOTICE_TASK_LIMIT,
+            )
         campaign.message_notify(
             partner_ids=user.partner_id.ids,
             subject=env._("Campaign tasks due soon: %(campaign)s", campaign=campaign.name),
