@@ -6,6 +6,18 @@ from odoo.fields import Command
 # the language a campaign's e-mail template renders in: the campaign's
 TEMPLATE_LANG = "{{ object.campaign_id.lang }}"
 
+
+def check_participant_template(template):
+    """Refuse an e-mail template that does not render campaign participants."""
+    if template and template.model != "crm.campaign.participant":
+        raise ValidationError(
+            template.env._(
+                "The e-mail template %(template)s is not made for campaign participants.",
+                template=template.display_name,
+            )
+        )
+
+
 # where a participant came from
 PARTICIPANT_SOURCES = [
     ("selection", "Selection"),
@@ -302,14 +314,7 @@ class CrmCampaign(models.Model):
     @api.constrains("mail_template_id")
     def _check_mail_template_id(self):
         for campaign in self:
-            template = campaign.mail_template_id
-            if template and template.model != "crm.campaign.participant":
-                raise ValidationError(
-                    self.env._(
-                        "The e-mail template %(template)s is not made for campaign participants.",
-                        template=template.display_name,
-                    )
-                )
+            check_participant_template(campaign.mail_template_id)
 
     @api.model_create_multi
     def create(self, vals_list):

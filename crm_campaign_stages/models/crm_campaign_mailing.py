@@ -7,6 +7,7 @@ from odoo.exceptions import AccessError, UserError, ValidationError
 from odoo.fields import Domain
 from odoo.tools.pdf import merge_pdf
 
+from .crm_campaign import check_participant_template
 from .crm_campaign_mailing_recipient import DELIVERED_STATES, RECIPIENT_STATES
 from .res_config_settings import FAX_GATEWAY_PARAM, check_fax_gateway
 
@@ -154,14 +155,7 @@ class CrmCampaignMailing(models.Model):
     @api.constrains("mail_template_id")
     def _check_mail_template_id(self):
         for mailing in self:
-            template = mailing.mail_template_id
-            if template and template.model != "crm.campaign.participant":
-                raise ValidationError(
-                    self.env._(
-                        "The e-mail template %(template)s is not made for campaign participants.",
-                        template=template.display_name,
-                    )
-                )
+            check_participant_template(mailing.mail_template_id)
 
     @api.model_create_multi
     def create(self, vals_list):
