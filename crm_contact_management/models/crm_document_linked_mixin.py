@@ -40,7 +40,8 @@ class CrmDocumentLinkedMixin(models.AbstractModel):
                 self._crm_document_domain(owners), ["res_model", "res_id"], ["__count"]
             )
             for res_model, res_id, count in groups:
-                counts[owners.get((res_model, res_id))] += count
+                for owner_id in owners.get((res_model, res_id), ()):
+                    counts[owner_id] += count
         for document in self:
             document.crm_open_task_count = counts[document._origin.id]
 
@@ -73,7 +74,7 @@ class CrmDocumentLinkedMixin(models.AbstractModel):
         self.ensure_one()
         action = self.env["ir.actions.act_window"]._for_xml_id("calendar.action_calendar_event")
         action.update(
-            domain=[("document_link_ids", "any", self._crm_document_domain_list())],
+            domain=list(self._crm_appointment_domain()),
             context=self._crm_calendar_event_defaults(),
         )
         return action
@@ -128,10 +129,11 @@ class CrmDocumentLinkedMixin(models.AbstractModel):
         }
 
     def _crm_document_owners(self):
-        """Which record of ``self`` a link or task of a document belongs to, as a mapping
-        ``{(model, id): record id}``. A model counting the links of related documents too
-        (a product those of its variants) adds them here."""
-        return {(self._name, record_id): record_id for record_id in self._origin.ids}
+        """Which records of ``self`` a link or task of a document counts for, as a mapping
+        ``{(model, id): set of record ids}``. A model counting the links of related documents
+        too adds them here: a product those of its variants, a company those of its contact
+        persons (a person working for several of the companies counts for each)."""
+        return {(self._name, record_id): {record_id} for record_id in self._origin.ids}
 
     def _crm_document_domain(self, owners=None):
         """Links or activities pointing to the documents of ``self``."""
@@ -147,6 +149,10 @@ class CrmDocumentLinkedMixin(models.AbstractModel):
         """:meth:`_crm_document_domain` as a list, for a window action."""
         return list(self._crm_document_domain())
 
+    def _crm_appointment_domain(self, owners=None):
+        """The appointments of the documents of ``self``: those linked to them."""
+        return Domain("document_link_ids", "any", self._crm_document_domain(owners))
+
     def _crm_count_links(self, owner_field):
         """Number of journal entries or appointments (``owner_field`` of the link) linked to
         each record of ``self``, with one query for all of them."""
@@ -159,7 +165,8 @@ class CrmDocumentLinkedMixin(models.AbstractModel):
                 [f"{owner_field}:array_agg_distinct"],
             )
             for res_model, res_id, owner_ids in groups:
-                linked[owners.get((res_model, res_id))].update(owner_ids)
+                for record_id in owners.get((res_model, res_id), ()):
+                    linked[record_id].update(owner_ids)
         return defaultdict(int, {record_id: len(ids) for record_id, ids in linked.items()})
 
     def _crm_document_partner(self):

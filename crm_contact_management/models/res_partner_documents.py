@@ -1,99 +1,53 @@
 from collections import defaultdict
 
-from odoo import fields, models
+from odoo import models
 from odoo.fields import Domain
 
 
 class ResPartner(models.Model):
-    """Appointments and open tasks of a business partner: a company counts those of its
-    contact persons too."""
+    """Appointments and open tasks of a business partner, with the smart buttons and actions
+    of the documents linked to the contact journal: a company counts those of its contact
+    persons too.
 
-    _inherit = "res.partner"
+    The journal of a partner is its own (:mod:`res_partner_journal`): its entries are those
+    with the partner, not those linking it as a document."""
 
-    crm_appointment_count = fields.Integer(
-        string="Appointments", compute="_compute_crm_appointment_count"
-    )
-    crm_open_task_count = fields.Integer(
-        string="Open Tasks", compute="_compute_crm_open_task_count"
-    )
+    _name = "res.partner"
+    _inherit = ["res.partner", "crm.document.linked.mixin"]
 
     def _compute_crm_appointment_count(self):
-        partners = self._origin
+        """Appointments are a partner's by their company and contact person, not by links:
+        one query for all the partners."""
+        owners = self._crm_document_owners()
         counted = defaultdict(set)
-        if partners:
-            companies_by_person = partners._crm_companies_by_person()
+        if owners:
             groups = self.env["calendar.event"]._read_group(
-                partners._crm_appointment_domain(companies_by_person),
+                self._crm_appointment_domain(owners),
                 ["crm_partner_id", "crm_contact_id"],
                 ["id:array_agg"],
             )
             for company, contact, event_ids in groups:
-                owner_ids = {company.id, contact.id} | companies_by_person[contact.id]
-                for owner_id in owner_ids:
+                for owner_id in {company.id} | owners.get((self._name, contact.id), set()):
                     counted[owner_id].update(event_ids)
         for partner in self:
             partner.crm_appointment_count = len(counted[partner._origin.id])
 
-    def _compute_crm_open_task_count(self):
-        partners = self._origin
-        counts = defaultdict(int)
-        if partners:
-            companies_by_person = partners._crm_companies_by_person()
-            groups = self.env["mail.activity"]._read_group(
-                partners._crm_task_domain(companies_by_person), ["res_id"], ["__count"]
-            )
-            for res_id, count in groups:
-                for owner_id in {res_id} | companies_by_person[res_id]:
-                    counts[owner_id] += count
-        for partner in self:
-            partner.crm_open_task_count = counts[partner._origin.id]
+    def _crm_document_owners(self):
+        """The tasks and appointments of a current contact person of a company count for
+        the company too."""
+        owners = super()._crm_document_owners()
+        for person_id, company_ids in self._origin._crm_companies_by_person().items():
+            owners.setdefault((self._name, person_id), set()).update(company_ids)
+        return owners
 
-    def action_crm_view_appointments(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id("calendar.action_calendar_event")
-        action.update(
-            domain=list(self._crm_appointment_domain()),
-            context=self._crm_calendar_event_defaults(),
+    def _crm_appointment_domain(self, owners=None):
+        """Appointments with these partners: for a company, those with the company and those
+        with its contact persons."""
+        owners = owners or self._crm_document_owners()
+        companies = self._origin.filtered("is_company")
+        return Domain("crm_partner_id", "in", companies.ids) | Domain(
+            "crm_contact_id", "in", [partner_id for _model, partner_id in owners]
         )
-        return action
-
-    def action_crm_view_tasks(self):
-        self.ensure_one()
-        action = self.env["ir.actions.act_window"]._for_xml_id(
-            "crm_contact_management.mail_activity_action_crm_task"
-        )
-        action.update(
-            domain=list(self._crm_task_domain()),
-            context={"active_test": False, "search_default_filter_open": 1},
-        )
-        return action
-
-    def action_crm_schedule_appointment(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Schedule an Appointment"),
-            "res_model": "calendar.event",
-            "views": [(False, "form")],
-            "target": "current",
-            "context": self._crm_calendar_event_defaults(),
-        }
-
-    def action_crm_plan_task(self):
-        self.ensure_one()
-        return {
-            "type": "ir.actions.act_window",
-            "name": self.env._("Plan a Task"),
-            "res_model": "mail.activity.schedule",
-            "views": [(False, "form")],
-            "target": "new",
-            "context": {
-                "active_model": self._name,
-                "active_ids": self.ids,
-                "active_id": self.id,
-                "dialog_size": "large",
-            },
-        }
 
     def _crm_companies_by_person(self):
         """``{person id: set of company ids}``: the current contact persons of the companies
@@ -114,25 +68,6 @@ class ResPartner(models.Model):
             employers = (person.parent_id | person.linked_organization_ids) & companies
             companies_by_person[person.id].update(employers.ids)
         return companies_by_person
-
-    def _crm_with_persons(self, companies_by_person=None):
-        """The partners and the current contact persons of the companies among them."""
-        if companies_by_person is None:
-            companies_by_person = self._crm_companies_by_person()
-        return self | self.browse(companies_by_person)
-
-    def _crm_appointment_domain(self, companies_by_person=None):
-        """Appointments with these partners: for a company, those with the company and those
-        with its contact persons."""
-        return Domain("crm_partner_id", "in", self.filtered("is_company").ids) | Domain(
-            "crm_contact_id", "in", self._crm_with_persons(companies_by_person).ids
-        )
-
-    def _crm_task_domain(self, companies_by_person=None):
-        """Tasks on these partners: for a company, those on its contact persons too."""
-        return Domain("res_model", "=", "res.partner") & Domain(
-            "res_id", "in", self._crm_with_persons(companies_by_person).ids
-        )
 
     def _crm_calendar_event_defaults(self):
         defaults = {

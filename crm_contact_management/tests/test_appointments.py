@@ -121,6 +121,22 @@ class TestAppointments(TransactionCase):
         self.assertEqual(action["context"]["default_crm_partner_id"], self.mueller.id)
         self.assertNotIn("default_crm_contact_id", action["context"])
 
+    def test_appointment_list_of_a_contact_person_prefills_new_appointments(self):
+        action = self.petra.action_crm_view_appointments()
+        self.assertEqual(action["res_model"], "calendar.event")
+        defaults = action["context"]
+        self.assertEqual(defaults["default_crm_partner_id"], self.mueller.id)
+        self.assertEqual(defaults["default_crm_contact_id"], self.petra.id)
+        self.assertEqual(
+            defaults["default_name"], "Appointment with Müller Maschinenbau GmbH, Petra Schneider"
+        )
+        self.assertNotIn(
+            "default_document_link_ids", defaults, "the person is no document of the appointment"
+        )
+        arch = self.env["res.partner"].get_views([(False, "form")])["views"]["form"]["arch"]
+        for method in ("action_crm_view_appointments", "action_crm_view_tasks"):
+            self.assertIn(f'name="{method}"', arch)
+
     def test_appointment_form_shows_partner_contact_and_documents(self):
         arch = self.env["calendar.event"].get_views([(False, "form")])["views"]["form"]["arch"]
         for field in ("crm_partner_id", "crm_contact_id", "journal_entry_id", "document_link_ids"):

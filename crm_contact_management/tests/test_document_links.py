@@ -101,6 +101,16 @@ class TestDocumentLinks(TransactionCase):
         with self.assertRaises(ValidationError):
             link.action_open_document()
 
+    def test_link_to_a_deleted_contact_shows_the_name_it_had_last(self):
+        """A contact is a document like any other: renamed, then deleted, its links show its
+        last name, not the one it had when it was linked."""
+        prospect = self.env["res.partner"].create({"name": "Nowak Software S.A."})
+        link = self._link(reference=f"res.partner,{prospect.id}")
+        prospect.name = "Nowak Software Sp. z o.o."
+        prospect.unlink()
+        link.invalidate_recordset()
+        self.assertEqual(link.display_name, "Nowak Software Sp. z o.o. (deleted)")
+
     def test_links_go_with_their_entry_or_appointment(self):
         links = self._link() | self._link(journal_entry_id=False, calendar_event_id=self.event.id)
         self.entry.unlink()

@@ -93,3 +93,22 @@ class TestTasks(TransactionCase):
         shown = self.env["mail.activity"].with_context(active_test=False).search(action["domain"])
         self.assertEqual(len(shown), 3, "the list of a company shows done tasks too")
         self.assertEqual(action["context"]["search_default_filter_open"], 1)
+
+    def test_person_working_for_two_companies_counts_for_both(self):
+        """Agnieszka Wiśniewska also advises Nowak Software: her tasks show on both
+        companies, each list with its own tasks too."""
+        self.env["crm.contact.link"].create(
+            {"person_id": self.agnieszka.id, "organization_id": self.nowak.id}
+        )
+        price_list = self._plan(self.agnieszka, "Send the price list")
+        contract = self._plan(self.kowalski, "Renew the framework contract")
+        demo = self._plan(self.nowak, "Demo of the shop")
+        partners = self.kowalski | self.nowak | self.agnieszka
+        self.assertEqual(partners.mapped("crm_open_task_count"), [2, 2, 1])
+        Activity = self.env["mail.activity"].with_context(active_test=False)
+        shown = Activity.search(self.kowalski.action_crm_view_tasks()["domain"])
+        self.assertEqual(shown, price_list | contract)
+        shown = Activity.search(self.nowak.action_crm_view_tasks()["domain"])
+        self.assertEqual(shown, price_list | demo)
+        shown = Activity.search(self.agnieszka.action_crm_view_tasks()["domain"])
+        self.assertEqual(shown, price_list)

@@ -16,5 +16,5 @@ class ProductTemplate(models.Model):
             .search_fetch([("product_tmpl_id", "in", self._origin.ids)], ["product_tmpl_id"])
         )
         for variant in variants:
-            owners[("product.product", variant.id)] = variant.product_tmpl_id.id
+            owners[("product.product", variant.id)] = {variant.product_tmpl_id.id}
         return owners
