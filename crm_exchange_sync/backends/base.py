@@ -95,6 +95,8 @@ class ChangeBatch:
     deleted_ids: list[str] = field(default_factory=list)
     sync_state: str = ""
     includes_last: bool = True
+    # listed items the caller holds already at their current change key (not read)
+    unchanged_ids: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -134,8 +136,16 @@ class Backend:
         """Return a short description (server version, mailbox); raise BackendError."""
         raise NotImplementedError
 
-    def sync_folder(self, kind, sync_state=None, max_changes=512) -> ChangeBatch:
-        """Changes of the folder of ``kind`` since ``sync_state`` (None: everything)."""
+    def sync_folder(
+        self, kind, sync_state=None, max_changes=512, known_change_keys=None
+    ) -> ChangeBatch:
+        """Changes of the folder of ``kind`` since ``sync_state`` (None: everything).
+
+        ``known_change_keys``: optional callable taking the ids of the items listed and returning
+        ``{item_id: change_key}`` of the versions the caller holds already (e.g. the ones it has
+        just written itself).  Listed items whose change key is still that one are not read from
+        the server: they come back in ``ChangeBatch.unchanged_ids`` instead of ``changed``.
+        """
         raise NotImplementedError
 
     def get_items(self, kind, item_ids) -> list[RemoteItem]:

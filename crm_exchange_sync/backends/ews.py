@@ -119,7 +119,7 @@ class EwsBackend(Backend):
         build = version.build
         return f"Microsoft Exchange {build} ({version.api_version}), mailbox {self.mailbox}"
 
-    def sync_folder(self, kind, sync_state=None, max_changes=512):
+    def sync_folder(self, kind, sync_state=None, max_changes=512, known_change_keys=None):
         with self._errors():
             folder = self._folder(kind)
             service = SyncFolderItems(account=self.account)
@@ -134,19 +134,30 @@ class EwsBackend(Backend):
                     sync_scope=None,
                 )
             )
-            changed_ids, deleted_ids = [], []
+            listed, deleted_ids = {}, []  # item id -> change key listed last
             for change_type, item in changes:
                 if change_type in (SyncFolderItems.CREATE, SyncFolderItems.UPDATE):
                     if isinstance(item, ITEM_CLASSES[kind]):
-                        changed_ids.append(item.id)
+                        listed[item.id] = item.changekey
                 elif change_type == SyncFolderItems.DELETE:
                     deleted_ids.append(item.id)
-            changed = self._get_items(kind, list(dict.fromkeys(changed_ids)), missing_ok=True)
+            known = known_change_keys(list(listed)) if known_change_keys and listed else {}
+            # the caller's own version (e.g. just created by it): nothing to read
+            unchanged_ids = [
+                item_id
+                for item_id, change_key in listed.items()
+                if change_key and known.get(item_id) == change_key
+            ]
+            skipped = set(unchanged_ids)
+            changed = self._get_items(
+                kind, [item_id for item_id in listed if item_id not in skipped], missing_ok=True
+            )
             return ChangeBatch(
                 changed=changed,
                 deleted_ids=deleted_ids,
                 sync_state=service.sync_state,
                 includes_last=bool(service.includes_last_item_in_range),
+                unchanged_ids=unchanged_ids,
             )
 
     def get_items(self, kind, item_ids):
@@ -374,7 +385,11 @@ class EwsBackend(Backend):
             return []
         folder = self._folder(kind)
         fetched = list(
-            self.account.fetch(ids=[(item_id, None) for item_id in item_ids], folder=folder)
+            self.account.fetch(
+                ids=[(item_id, None) for item_id in item_ids],
+                folder=folder,
+                only_fields=list(convert.READ_FIELDS[kind]),
+            )
         )
         items = []
         for item in fetched:

@@ -84,6 +84,27 @@ ADDRESS_FIELDS = {
 MAX_OCCURRENCES = 999  # EWS limit of a numbered recurrence; also bounds the index search
 
 
+# What the reading functions below (``*_values``) use of an item, and nothing more: a sync reads
+# items with these fields only (IdOnly plus these properties) instead of all their properties.
+# exchangelib adds the time zone fields of start and end itself (the ones the server's version has).
+READ_FIELDS = {
+    "event": (
+        "subject", "body", "location", "start", "end", "is_all_day", "required_attendees",
+        "optional_attendees", "organizer", "sensitivity", "recurrence", "modified_occurrences",
+        "deleted_occurrences", "last_modified_time", ODOO_REF_FIELD,
+    ),
+    "task": (
+        "subject", "body", "start_date", "due_date", "status", "percent_complete",
+        "complete_date", "last_modified_time", ODOO_REF_FIELD,
+    ),
+    "contact": (
+        "given_name", "surname", "display_name", "company_name", "job_title", "department",
+        "email_addresses", "phone_numbers", "physical_addresses", "last_modified_time",
+        ODOO_REF_FIELD,
+    ),
+}  # fmt: skip
+
+
 class OdooReference(ExtendedProperty):
     """The Odoo identity of an item ("calendar.event,42@<database uuid>"), stored in a named MAPI
     property."""

@@ -204,9 +204,10 @@ class CalendarEvent(models.Model):
         return rule, exceptions
 
     @api.model
-    def _crm_exchange_prepare_vals(self, values, user):
+    def _crm_exchange_prepare_vals(self, values, user, partners_by_email=None):
         """Odoo values for the neutral ``values``; returns (vals, extra) where ``extra`` keeps what
-        Odoo cannot store (attendees without a partner of that e-mail)."""
+        Odoo cannot store (attendees without a partner of that e-mail).  ``partners_by_email``:
+        the partners of the attendees' e-mails when looked up already (for a batch of items)."""
         vals = {
             "name": values.get("subject") or self.env._("(no subject)"),
             "description": values.get("body") or False,
@@ -228,17 +229,12 @@ class CalendarEvent(models.Model):
             )
         else:
             vals.update(allday=False, start=_naive(values["start"]), stop=_naive(values["end"]))
-        emails = {
-            a["email"].strip().lower(): a for a in values.get("attendees") or [] if a.get("email")
+        emails = self._crm_exchange_attendee_emails(values)
+        if partners_by_email is None:
+            partners_by_email = self._crm_exchange_partners_by_email(emails)
+        by_email = {
+            email: partner for email, partner in partners_by_email.items() if email in emails
         }
-        partners = self.env["res.partner"]
-        if emails:
-            partners = self.env["res.partner"].search(
-                [("email_normalized", "in", list(emails))], order="is_company, id"
-            )
-        by_email = {}
-        for partner in partners:
-            by_email.setdefault(partner.email_normalized, partner)
         vals["partner_ids"] = [(6, 0, [user.partner_id.id, *(p.id for p in by_email.values())])]
         unknown = [
             a
@@ -261,6 +257,25 @@ class CalendarEvent(models.Model):
         if rule:
             vals.update(self._crm_exchange_recurrence_vals(rule, vals))
         return vals, extra
+
+    @api.model
+    def _crm_exchange_attendee_emails(self, values):
+        """The attendees of the neutral ``values`` by their normalized e-mail."""
+        return {
+            a["email"].strip().lower(): a for a in values.get("attendees") or [] if a.get("email")
+        }
+
+    @api.model
+    def _crm_exchange_partners_by_email(self, emails):
+        """The partner standing for each e-mail: a person before a company, the oldest first."""
+        by_email = {}
+        if emails:
+            partners = self.env["res.partner"].search(
+                [("email_normalized", "in", list(emails))], order="is_company, id"
+            )
+            for partner in partners:
+                by_email.setdefault(partner.email_normalized, partner)
+        return by_email
 
     @api.model
     def _crm_exchange_recurrence_vals(self, rule, vals):
@@ -301,6 +316,30 @@ class CalendarEvent(models.Model):
             event._crm_exchange_apply_exceptions(values.get("exceptions") or [])
         event._crm_exchange_apply_responses(values)
         return event, extra
+
+    @api.model
+    def _crm_exchange_create_from_multi(self, values_list, user):
+        """Single appointments in one create (attendees' partners looked up at once); a series is
+        created on its own, with its exceptions."""
+        emails = set()
+        for values in values_list:
+            if not values.get("recurrence"):
+                emails.update(self._crm_exchange_attendee_emails(values))
+        partners_by_email = self._crm_exchange_partners_by_email(emails)
+        results = [None] * len(values_list)
+        singles = []  # (index, vals, extra)
+        for index, values in enumerate(values_list):
+            if values.get("recurrence"):
+                results[index] = self._crm_exchange_create_from(values, user)
+                continue
+            vals, extra = self._crm_exchange_prepare_vals(values, user, partners_by_email)
+            vals["user_id"] = user.id
+            singles.append((index, vals, extra))
+        events = self.create([vals for _index, vals, _extra in singles])
+        for (index, _vals, extra), event in zip(singles, events, strict=True):
+            event._crm_exchange_apply_responses(values_list[index])
+            results[index] = (event, extra)
+        return results
 
     def _crm_exchange_update_from(self, values, user):
         """Apply the neutral values; returns (event, extra): a rebuilt series has a new base."""

@@ -215,9 +215,15 @@ class UserSync:
         sync_state = state.sync_state or None
         full = not sync_state
         seen = set()
+        known_change_keys = self._stored_change_keys(kind)
         while True:
             try:
-                batch = backend.sync_folder(kind, sync_state, max_changes=self.page_size)
+                batch = backend.sync_folder(
+                    kind,
+                    sync_state,
+                    max_changes=self.page_size,
+                    known_change_keys=known_change_keys,
+                )
             except SyncStateInvalidError:
                 if full:
                     raise
@@ -228,10 +234,13 @@ class UserSync:
                 self.transaction.commit()
                 sync_state, full, seen = None, True, set()
                 continue
+            if batch.unchanged_ids:
+                self._mark_listed(kind, batch.unchanged_ids)
             self._apply_remote_changes(kind, batch.changed)
             if batch.deleted_ids:
                 self._apply_remote_deletions(kind, batch.deleted_ids)
             seen.update(item.item_id for item in batch.changed)
+            seen.update(batch.unchanged_ids)
             sync_state = batch.sync_state
             state.sync_state = sync_state
             if full and batch.includes_last:
@@ -246,6 +255,31 @@ class UserSync:
             if batch.includes_last:
                 self._check_unlisted(kind, backend)
                 return
+
+    def _stored_change_keys(self, kind):
+        """For the backend: the change keys of the listed items as Odoo holds them (the version it
+        wrote or read last).  An item still at that version is not read again: the first sync
+        after a push does not read back what it pushed."""
+
+        def lookup(item_ids):
+            mappings = self.Mapping.search_fetch(
+                [
+                    ("user_id", "=", self.user.id),
+                    ("kind", "=", kind),
+                    ("item_id", "in", item_ids),
+                    ("synced_hash", "!=", False),
+                ],
+                ["item_id", "change_key"],
+            )
+            return {m.item_id: m.change_key for m in mappings if m.change_key}
+
+        return lookup
+
+    def _mark_listed(self, kind, item_ids):
+        """Items listed by the server but unchanged since Odoo synced them: only known to exist."""
+        self._mappings(kind, [("item_id", "in", item_ids), ("item_listed", "=", False)]).write(
+            {"item_listed": True}
+        )
 
     def _check_unlisted(self, kind, backend):
         """Items created by an earlier run and deleted in Outlook before any sync listed them are
@@ -274,6 +308,19 @@ class UserSync:
             m.res_id: m
             for m in self._mappings(kind, [("res_id", "in", [r for r in ref_ids.values() if r])])
         }
+        # items new to Odoo (no mapping, no identity of this database) are created in one batch
+        new = [i for i in items if i.item_id not in by_item and not ref_ids[i.item_id]]
+        new_ids = {i.item_id for i in new}
+        self._apply_one_by_one(
+            kind, [i for i in items if i.item_id not in new_ids], by_item, by_res, ref_ids
+        )
+        if new and not self._create_from_remote(kind, new):
+            # one of them cannot be created: each on its own, the others are not lost
+            self._apply_one_by_one(kind, new, by_item, by_res, ref_ids)
+
+    def _apply_one_by_one(self, kind, items, by_item, by_res, ref_ids):
+        """Each item in its own savepoint: an item that cannot be applied is reported on the
+        folder's state and the others are applied."""
         for item in items:
             try:
                 with self.env.cr.savepoint():
@@ -295,6 +342,47 @@ class UserSync:
                     )
                 )
 
+    def _create_from_remote(self, kind, items):
+        """Records and mappings for ``items`` new to Odoo, all in one batch; False (and nothing
+        written) when the batch fails."""
+        try:
+            with self.env.cr.savepoint():
+                created = self._model(kind)._crm_exchange_create_from_multi(
+                    [item.values for item in items], self.user
+                )
+                self._create_mappings(kind, items, created)
+        except BackendError:
+            raise
+        except Exception as error:
+            _logger.info(
+                "Exchange items of %s not created as a batch (%s): one by one",
+                self.user.login,
+                error,
+            )
+            self.env.invalidate_all()
+            return False
+        return True
+
+    def _create_mappings(self, kind, items, created):
+        now = fields.Datetime.now()
+        self.Mapping.create(
+            [
+                {
+                    "user_id": self.user.id,
+                    "kind": kind,
+                    "res_model": record._name,
+                    "res_id": record.id,
+                    "item_id": item.item_id,
+                    "item_listed": True,
+                    "change_key": item.change_key,
+                    "remote_extra": extra,
+                    "synced_hash": neutral_hash(record._crm_exchange_values(self.user, extra)),
+                    "date_synced": now,
+                }
+                for item, (record, extra) in zip(items, created, strict=True)
+            ]
+        )
+
     def _apply_remote_change(self, kind, item, by_item, by_res, res_id):
         Model = self._model(kind)
         mapping = by_item.get(item.item_id)
@@ -309,21 +397,8 @@ class UserSync:
                 return  # our own change coming back, or nothing new
             self._apply_remote_update(kind, mapping, item)
         else:
-            record, extra = Model._crm_exchange_create_from(item.values, self.user)
-            self.Mapping.create(
-                {
-                    "user_id": self.user.id,
-                    "kind": kind,
-                    "res_model": record._name,
-                    "res_id": record.id,
-                    "item_id": item.item_id,
-                    "item_listed": True,
-                    "change_key": item.change_key,
-                    "remote_extra": extra,
-                    "synced_hash": neutral_hash(record._crm_exchange_values(self.user, extra)),
-                    "date_synced": fields.Datetime.now(),
-                }
-            )
+            created = Model._crm_exchange_create_from(item.values, self.user)
+            self._create_mappings(kind, [item], [created])
 
     def _link_by_ref(self, kind, item, res_id, mapping):
         """An item carrying the identity of one of our records: created by a sync whose answer was

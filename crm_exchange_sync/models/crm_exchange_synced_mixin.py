@@ -34,6 +34,15 @@ class CrmExchangeSyncedMixin(models.AbstractModel):
         """Fields whose change must be sent to Exchange."""
         return set()
 
+    @api.model
+    def _crm_exchange_create_from_multi(self, values_list, user):
+        """Records for items new to Odoo (neutral ``values_list``), in order: [(record, extra)].
+
+        The default creates them one by one through ``_crm_exchange_create_from``; models override
+        it to create them in one batch.  Either way a failure raises: the caller then retries the
+        items one by one, each on its own."""
+        return [self._crm_exchange_create_from(values, user) for values in values_list]
+
     @api.model_create_multi
     def create(self, vals_list):
         if not self.env.context.get(SYNC_CONTEXT_KEY):

@@ -72,6 +72,24 @@ class MailActivity(models.Model):
             activity._crm_exchange_mark_done()
         return activity, extra
 
+    @api.model
+    def _crm_exchange_create_from_multi(self, values_list, user):
+        """Tasks created in Outlook, in one create; completed ones are then marked done."""
+        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
+        prepared = [self._crm_exchange_prepare_vals(values, user) for values in values_list]
+        activities = self.create(
+            [
+                dict(vals, user_id=user.id, activity_type_id=todo.id if todo else False)
+                for vals, _extra in prepared
+            ]
+        )
+        for activity, values in zip(activities, values_list, strict=True):
+            if values.get("status") == "completed":
+                activity._crm_exchange_mark_done()
+        return [
+            (activity, extra) for activity, (_vals, extra) in zip(activities, prepared, strict=True)
+        ]
+
     def _crm_exchange_update_from(self, values, user):
         self.ensure_one()
         vals, extra = self._crm_exchange_prepare_vals(values, user)

@@ -149,6 +149,20 @@ class ResPartner(models.Model):
         vals.update(is_company=False, type="contact", user_id=user.id)
         return self.create(vals), extra
 
+    @api.model
+    def _crm_exchange_create_from_multi(self, values_list, user):
+        """Contacts created in Outlook, in one create."""
+        prepared = [self._crm_exchange_prepare_vals(values, user) for values in values_list]
+        partners = self.create(
+            [
+                dict(vals, is_company=False, type="contact", user_id=user.id)
+                for vals, _extra in prepared
+            ]
+        )
+        return [
+            (partner, extra) for partner, (_vals, extra) in zip(partners, prepared, strict=True)
+        ]
+
     def _crm_exchange_update_from(self, values, user):
         self.ensure_one()
         vals, extra = self._crm_exchange_prepare_vals(values, user)

@@ -842,3 +842,160 @@ class TestExchangeSyncSettings(ExchangeSyncCase):
         self.user.with_user(self.user).action_crm_exchange_sync_now()
         self.assertFalse(self.user.crm_exchange_next_try)
         self.assertTrue(self.env["ir.cron.trigger"].search([("cron_id", "=", cron.id)]))
+
+
+class TestExchangeSyncAfterPush(ExchangeSyncCase):
+    """What Odoo wrote to Exchange is not read back; what came from Outlook is created at once."""
+
+    def make_records(self, count):
+        events = self.env["calendar.event"]
+        for number in range(count):
+            start = datetime(2027, 3, 1, 8, 0) + timedelta(days=number)
+            events |= self.make_event(
+                name=f"Kundentermin {number + 1}", start=start, stop=start + timedelta(hours=1)
+            )
+        activities = self.env["mail.activity"].create(
+            [
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "res_id": self.customer.id,
+                    "summary": f"Rückruf {number + 1}",
+                    "date_deadline": date(2027, 3, 1) + timedelta(days=number),
+                    "user_id": self.user.id,
+                }
+                for number in range(count)
+            ]
+        )
+        persons = self.env["res.partner"].create(
+            [
+                {
+                    "name": f"Kontakt{number + 1} Müller",
+                    "parent_id": self.customer.id,
+                    "email": f"kontakt{number + 1}@mueller.example",
+                }
+                for number in range(count)
+            ]
+        )
+        return events, activities, persons
+
+    def mappings(self):
+        return self.env["crm.exchange.mapping"].search([("user_id", "=", self.user.id)])
+
+    def test_first_sync_after_a_push_reads_back_nothing(self):
+        events, activities, persons = self.make_records(12)
+        self.sync()
+        self.assertEqual(len(self.items("calendar")), 12)
+        self.assertEqual(len(self.items("tasks")), 12)
+        self.assertEqual(len(self.items("contacts")), 13, "the persons and Petra Schneider")
+        # changed in Outlook after the push
+        moved = self.mapping(events[3]).item_id
+        self.server.modify_item(
+            moved,
+            subject="Kundentermin 4 (verschoben)",
+            start=datetime(2027, 3, 4, 13, 0, tzinfo=UTC),
+            end=datetime(2027, 3, 4, 14, 0, tzinfo=UTC),
+        )
+        write_dates = events.mapped("write_date")
+        self.server.reset_requests()
+        self.sync()
+        self.assertLessEqual(len(self.server.requests), 3 * 3, self.server.requests)
+        self.assertEqual(
+            self.server.count_requests("GetItem"), 1, "only the item changed in Outlook is read"
+        )
+        self.assertEqual(
+            self.server.count_requests("FindItem"), 0, "every pushed item is known to exist"
+        )
+        self.assertFalse(
+            [op for op, _mbx in self.server.requests if op in ("CreateItem", "UpdateItem")]
+        )
+        self.assertEqual(events[3].name, "Kundentermin 4 (verschoben)")
+        self.assertEqual(events[3].start, datetime(2027, 3, 4, 13, 0))
+        self.assertEqual(
+            [d for e, d in zip(events, write_dates, strict=True) if e != events[3]],
+            (events - events[3]).mapped("write_date"),
+            "the other appointments are left alone",
+        )
+        self.assertTrue(all(self.mappings().mapped("item_listed")))
+        self.assertEqual(len(self.mappings()), 12 + 12 + 13)
+        self.assertTrue(activities.exists() and persons.exists())
+        # and the next one with nothing changed
+        self.server.reset_requests()
+        self.sync()
+        self.assertFalse(self.server.count_requests("GetItem"))
+        self.assertFalse(self.server.count_requests("FindItem"))
+
+    def test_full_resync_after_a_push_reads_only_what_changed(self):
+        self.only_events()
+        events = self.make_records(5)[0]
+        self.sync()
+        item_ids = [self.mapping(event).item_id for event in events]
+        # the state expires before any sync listed the pushed items
+        self.server.expire_sync_state(self.mailbox, "calendar")
+        self.server.modify_item(item_ids[0], subject="Kundentermin 1, geändert")
+        self.server.delete_item(item_ids[1])
+        self.server.reset_requests()
+        with patch.object(
+            EwsBackend, "_get_items", autospec=True, side_effect=EwsBackend._get_items
+        ) as read:
+            self.sync()
+        self.assertEqual(
+            [item_id for call in read.call_args_list for item_id in call.args[2]],
+            item_ids[:1],
+            "only the item changed in Outlook is read",
+        )
+        self.assertEqual(self.server.count_requests("FindItem"), 0)
+        self.assertEqual(self.server.count_requests("CreateItem"), 0, "nothing created twice")
+        self.assertEqual(self.server.count_requests("DeleteItem"), 0)
+        self.assertEqual(events[0].name, "Kundentermin 1, geändert")
+        self.assertFalse(events[1].exists(), "deleted in Outlook")
+        self.assertEqual(len(events[2:].exists()), 3, "the unchanged ones are kept")
+        self.assertEqual(
+            sorted(self.mappings().mapped("item_id")), sorted(item_ids[:1] + item_ids[2:])
+        )
+        self.assertTrue(all(self.mappings().mapped("item_listed")))
+
+    def test_items_from_outlook_together_and_a_bad_one_alone(self):
+        self.only_events()
+        for day in range(1, 5):
+            start = datetime(2027, 4, 19 + day, 7, 0, tzinfo=UTC)
+            self.server.create_item(
+                self.mailbox,
+                "calendar",
+                subject=f"Messe Hannover, Tag {day}",
+                start=start,
+                end=start + timedelta(hours=8),
+                timezone="W. Europe Standard Time",
+                required_attendees=[
+                    {
+                        "email": "petra.schneider@mueller.example",
+                        "name": "Petra Schneider",
+                        "response": "Accept",
+                    },
+                    {"email": "jan@kowalski.example", "name": "Jan Kowalski"},
+                ],
+            )
+        start = datetime(2027, 4, 26, 9, 0, tzinfo=UTC)
+        self.server.create_item(
+            self.mailbox,
+            "calendar",
+            subject="Falsch eingetragen",
+            start=start,
+            end=start - timedelta(hours=1),
+        )
+        with self.assertLogs("odoo.addons.crm_exchange_sync.models.crm_exchange_sync", "WARNING"):
+            self.sync()
+        fair = self.env["calendar.event"].search([("name", "like", "Messe Hannover")])
+        self.assertEqual(len(fair), 4, "one bad item does not lose the others")
+        for event in fair:
+            self.assertIn(self.person, event.partner_ids)
+            attendee = event.attendee_ids.filtered(lambda a: a.partner_id == self.person)
+            self.assertEqual(attendee.state, "accepted")
+            self.assertEqual(
+                [a["email"] for a in self.mapping(event).remote_extra["attendees"]],
+                ["jan@kowalski.example"],
+            )
+        state = self.env["crm.exchange.sync.state"].search(
+            [("user_id", "=", self.user.id), ("kind", "=", "event")]
+        )
+        self.assertIn("Falsch eingetragen", state.error)
+        self.assertFalse(self.env["calendar.event"].search([("name", "=", "Falsch eingetragen")]))

@@ -7,6 +7,7 @@ The same stories run against the real exchangelib client and the fake Exchange s
 import copy
 import itertools
 from datetime import UTC, datetime, timedelta
+from unittest.mock import patch
 
 from odoo.tests import TransactionCase, new_test_user, tagged
 
@@ -55,20 +56,24 @@ class MemoryBackend(Backend):
         self._touch(kind, item_id, deleted=True)
 
     # the interface
-    def sync_folder(self, kind, sync_state=None, max_changes=512):
+    def sync_folder(self, kind, sync_state=None, max_changes=512, known_change_keys=None):
         self.calls.append("sync_folder")
         start = int(sync_state or 0)
         log = [entry for entry in self.log[start:] if entry[0] == kind] if sync_state else []
         if not sync_state:
-            changed = [copy.deepcopy(i) for i in self.items[kind].values()]
-            return ChangeBatch(changed, [], str(len(self.log)), True)
-        changed_ids = {e[1] for e in log if not e[2] and e[1] in self.items[kind]}
-        deleted = [e[1] for e in log if e[2]]
+            listed = list(self.items[kind])
+            deleted = []
+        else:
+            listed = list(dict.fromkeys(e[1] for e in log if not e[2] and e[1] in self.items[kind]))
+            deleted = [e[1] for e in log if e[2]]
+        known = known_change_keys(listed) if known_change_keys and listed else {}
+        unchanged = [i for i in listed if known.get(i) == self.items[kind][i].change_key]
         return ChangeBatch(
-            [copy.deepcopy(self.items[kind][i]) for i in changed_ids],
+            [copy.deepcopy(self.items[kind][i]) for i in listed if i not in unchanged],
             deleted,
             str(len(self.log)),
             True,
+            unchanged_ids=unchanged,
         )
 
     def get_items(self, kind, item_ids):
@@ -455,3 +460,84 @@ class TestSyncEngine(TransactionCase):
         self.assertEqual(created.recurrence_id.byday, "2")
         # 10:00 in Berlin: 08:00 UTC in summer time
         self.assertEqual(sorted(created.mapped("start"))[1], datetime(2027, 4, 13, 8, 0))
+
+    def test_new_items_are_created_in_one_batch(self):
+        jan = {"email": "jan@kowalski.example", "name": "Jan Kowalski", "response": "tentative"}
+        petra = {
+            "email": "Petra@Mueller.example",
+            "name": "Petra Schneider",
+            "response": "accepted",
+        }
+        for day in range(1, 4):
+            start = datetime(2027, 4, day, 8, 0, tzinfo=UTC)
+            self.backend.outlook_create(
+                "event",
+                {
+                    "subject": f"Messe Tag {day}",
+                    "body": "<p>Stand 4</p>",
+                    "location": "Hannover",
+                    "start": start,
+                    "end": start + timedelta(hours=8),
+                    "all_day": False,
+                    "timezone": "Europe/Berlin",
+                    "attendees": [petra, jan],
+                    "is_private": False,
+                    "recurrence": None,
+                    "exceptions": [],
+                },
+            )
+        Event = type(self.env["calendar.event"])
+        with patch.object(
+            Event, "_crm_exchange_create_from", side_effect=AssertionError("one by one")
+        ) as one_by_one:
+            self.sync(["event"])
+        one_by_one.assert_not_called()
+        events = self.env["calendar.event"].search([("name", "like", "Messe Tag")], order="start")
+        self.assertEqual(events.mapped("name"), ["Messe Tag 1", "Messe Tag 2", "Messe Tag 3"])
+        for event in events:
+            self.assertEqual(event.partner_ids, self.user.partner_id | self.person)
+            attendee = event.attendee_ids.filtered(lambda a: a.partner_id == self.person)
+            self.assertEqual(attendee.state, "accepted", "the answer given in Outlook")
+            mapping = self.mapping(event)
+            self.assertTrue(mapping.item_listed)
+            self.assertEqual(
+                mapping.remote_extra["attendees"],
+                [
+                    {
+                        "email": "jan@kowalski.example",
+                        "name": "Jan Kowalski",
+                        "response": "tentative",
+                    }
+                ],
+            )
+        self.assertEqual(events[1].start, datetime(2027, 4, 2, 8, 0))
+        # what was created is what Exchange holds: nothing is sent back
+        self.backend.calls.clear()
+        self.sync(["event"])
+        self.assertEqual(self.backend.calls, ["sync_folder"])
+        self.assertEqual(
+            self.backend.items["event"][self.mapping(events[0]).item_id].values["attendees"],
+            [petra, jan],
+        )
+
+    def test_unchanged_items_listed_again_are_not_read(self):
+        activity = self.env["mail.activity"].create(
+            {
+                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                "res_id": self.customer.id,
+                "summary": "Angebot nachfassen",
+                "user_id": self.user.id,
+            }
+        )
+        self.sync(["task"])
+        mapping = self.mapping(activity)
+        self.assertFalse(mapping.item_listed)
+        # a full resync lists every item: the one Odoo wrote is known, not read, not deleted
+        self.env["crm.exchange.sync.state"].search(
+            [("user_id", "=", self.user.id), ("kind", "=", "task")]
+        ).sync_state = False
+        self.backend.calls.clear()
+        self.sync(["task"])
+        self.assertEqual(self.backend.calls, ["sync_folder"])
+        self.assertTrue(activity.exists())
+        self.assertTrue(mapping.item_listed)
