@@ -6,7 +6,7 @@
     "author": "CRM Contact Suite",
     "website": "https://github.com/crm-contact-suite/crm-contact-suite",
     "license": "LGPL-3",
-    "depends": ["crm_selection", "mrp"],
+    "depends": ["crm_selection_product", "mrp"],
     "data": [
         "views/crm_selection_node_views.xml",
     ],

@@ -27,8 +27,8 @@ GLUE_ADDONS = {
     "crm_selection_sale": ("crm_selection_product", "sale"),
     "crm_selection_account": ("crm_selection_product", "account"),
     "crm_selection_purchase": ("crm_selection_product", "purchase"),
-    "crm_selection_stock": ("crm_selection", "stock"),
-    "crm_selection_mrp": ("crm_selection", "mrp"),
+    "crm_selection_stock": ("crm_selection_product", "stock"),
+    "crm_selection_mrp": ("crm_selection_product", "mrp"),
 }
 SUITE_ADDONS = [
     "crm_contact_management",

@@ -2,24 +2,20 @@ from datetime import date, timedelta
 
 from odoo import Command
 from odoo.addons.account.tests.common import AccountTestInvoicingCommon
+from odoo.addons.crm_selection_product.tests.common import DocumentCriteriaCase
 from odoo.exceptions import AccessError
-from odoo.fields import Domain
 from odoo.tests import new_test_user, tagged
 
 
 @tagged("post_install", "-at_install")
-class TestInvoiceCriteria(AccountTestInvoicingCommon):
+class TestInvoiceCriteria(DocumentCriteriaCase, AccountTestInvoicingCommon):
+    criterion_kind = "invoice_lines"
+    document_groups = ("account.group_account_invoice",)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Partner = cls.env["res.partner"]
-        cls.year = date.today().year - 1
-        cls.date_from = date(cls.year, 1, 1)
-        cls.date_to = date(cls.year, 12, 31)
-        cls.software = cls.env["product.category"].create({"name": "Test Software"})
-        cls.analytics = cls.env["product.category"].create(
-            {"name": "Test Analytics", "parent_id": cls.software.id}
-        )
+        cls.software, cls.analytics = cls._product_categories("Test Software", "Test Analytics")
         cls.license_tag = cls.env["product.tag"].create({"name": "Test License"})
         cls.license = cls._create_product(
             name="Test License",
@@ -30,12 +26,8 @@ class TestInvoiceCriteria(AccountTestInvoicingCommon):
         cls.report = cls._create_product(
             name="Test Analytics Report", categ_id=cls.analytics.id, lst_price=500.0
         )
-        cls.alpha, cls.beta, cls.gamma = cls.Partner.create(
-            [
-                {"name": "Alpha Anlagenbau GmbH", "is_company": True},
-                {"name": "Beta Betriebstechnik GmbH", "is_company": True},
-                {"name": "Gamma Gerätebau GmbH", "is_company": True},
-            ]
+        cls.alpha, cls.beta, cls.gamma = cls._create_companies(
+            "Alpha Anlagenbau GmbH", "Beta Betriebstechnik GmbH", "Gamma Gerätebau GmbH"
         )
         cls.companies = cls.alpha | cls.beta | cls.gamma
         beta_buyer = cls.Partner.create({"name": "Bettina Beta", "parent_id": cls.beta.id})
@@ -50,7 +42,7 @@ class TestInvoiceCriteria(AccountTestInvoicingCommon):
         cls._invoice(cls.beta, date(cls.year, 5, 6), [(cls.license, 50, 1000.0)], post=False)
         cls._invoice(cls.beta, cls.date_to + timedelta(days=1), [(cls.license, 50, 1000.0)])
         cls._invoice(cls.beta, date(cls.year, 5, 7), [(cls.license, 50, 1000.0)], "in_invoice")
-        cls.billing_user = cls._selection_user("crm_selection_account_billing")
+        cls.selection_user = cls._selection_user("crm_selection_account_billing")
 
     @classmethod
     def _invoice(cls, partner, day, lines, move_type="out_invoice", post=True, **values):
@@ -64,41 +56,6 @@ class TestInvoiceCriteria(AccountTestInvoicingCommon):
             ],
             post=post,
             **values,
-        )
-
-    @classmethod
-    def _selection_user(cls, login, companies=None):
-        companies = companies or cls.env.company
-        return new_test_user(
-            cls.env,
-            login=login,
-            groups="base.group_user,crm_selection.group_selection_user,"
-            "account.group_account_invoice",
-            company_id=companies[0].id,
-            company_ids=[Command.set(companies.ids)],
-        )
-
-    def _companies(self, candidates, user=None, **node_values):
-        selection = (
-            self.env["crm.selection"]
-            .with_user(user or self.billing_user)
-            .create(
-                {
-                    "name": "Test selection",
-                    "node_ids": [
-                        Command.create(
-                            {"node_type": "criterion", "kind": "invoice_lines", **node_values}
-                        )
-                    ],
-                }
-            )
-        )
-        domain = selection._get_company_domain() & Domain("id", "in", candidates.ids)
-        return selection.env["res.partner"].search(domain)
-
-    def _last_year(self, **values):
-        return self._companies(
-            self.companies, date_from=self.date_from, date_to=self.date_to, **values
         )
 
     def test_revenue_credit_notes_deducted(self):

@@ -27,13 +27,6 @@ class CrmSelectionNode(models.Model):
         selection_add=[("mrp", "Manufacturing Orders")],
         ondelete={"mrp": "cascade"},
     )
-    product_ids = fields.Many2many(
-        "product.product",
-        "crm_selection_node_product_rel",
-        "node_id",
-        "product_id",
-        string="Products",
-    )
 
     @api.onchange("kind")
     def _onchange_kind_mrp(self):
@@ -75,7 +68,7 @@ class CrmSelectionNode(models.Model):
         else:
             aggregate = SQL("COUNT(*)")
         condition = self._compare_sql(aggregate, self.comparator or ">=", self.amount)
-        zero_meets = self._mrp_zero_meets_comparison()
+        zero_meets = self._zero_meets_comparison()
         companies = SQL(
             """
             SELECT made_for.company_id
@@ -97,35 +90,16 @@ class CrmSelectionNode(models.Model):
         domain = Domain("state", "not in", ("draft", "cancel"))
         if self.product_ids:
             domain &= Domain("product_id", "in", self.product_ids.ids)
-        date_from, date_to = self._get_period()
-        if date_from:
-            domain &= Domain("date_start", ">=", date_from)
-        if date_to:
-            domain &= Domain("date_start", "<=", date_to)
+        domain &= self._get_period_domain("date_start")
         self.env["mrp.production"].flush_model(["reference_ids", "product_uom_qty"])
         self.env["stock.move"].flush_model(["reference_ids", "picking_id"])
         self.env["stock.picking"].flush_model(["partner_id"])
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         return self.env["mrp.production"]._search(domain)
 
-    def _mrp_zero_meets_comparison(self):
-        self.ensure_one()
-        amount = self.amount or 0.0
-        return {
-            ">=": 0.0 >= amount,
-            ">": 0.0 > amount,
-            "=": amount == 0.0,
-            "<=": 0.0 <= amount,
-            "<": 0.0 < amount,
-        }[self.comparator or ">="]
-
     # ------------------------------------------------------------
     # Description
     # ------------------------------------------------------------
-
-    @api.model
-    def _summary_depends(self):
-        return list(dict.fromkeys([*super()._summary_depends(), "product_ids"]))
 
     def _get_summary_mrp(self):
         self.ensure_one()

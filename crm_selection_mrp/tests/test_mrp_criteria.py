@@ -1,27 +1,31 @@
 from datetime import date, datetime, time
 
 from odoo import Command
-from odoo.fields import Domain
-from odoo.tests import TransactionCase, new_test_user
+from odoo.addons.crm_selection_product.tests.common import DocumentCriteriaCase
+from odoo.tests import tagged
 
 
-class TestMrpCriteria(TransactionCase):
+# after all addons are loaded: the partners and companies the tests create have columns of
+# addons loaded after this one (purchase stock) that must be known
+@tagged("post_install", "-at_install")
+class TestMrpCriteria(DocumentCriteriaCase):
     """Manufacturing orders count for the partners of the deliveries they share a stock
     reference with."""
+
+    criterion_kind = "mrp"
+    document_groups = ("mrp.group_mrp_user",)
 
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Partner = cls.env["res.partner"]
-        cls.year = date.today().year - 1
         cls.machine, cls.spare_part = cls.env["product.product"].create(
             [
                 {"name": "Test Packaging Machine", "is_storable": True},
                 {"name": "Test Spare Part", "is_storable": True},
             ]
         )
-        cls.alpha, cls.beta, cls.gamma = cls.Partner.create(
-            [{"name": f"{name} GmbH", "is_company": True} for name in ("Alpha", "Beta", "Gamma")]
+        cls.alpha, cls.beta, cls.gamma = cls._create_companies(
+            "Alpha GmbH", "Beta GmbH", "Gamma GmbH"
         )
         cls.companies = cls.alpha | cls.beta | cls.gamma
         beta_plant = cls.Partner.create(
@@ -36,11 +40,7 @@ class TestMrpCriteria(TransactionCase):
         cls._production(cls.spare_part, 10, date(cls.year, 12, 31), reference)
         # gamma: an order sharing its reference with a receipt from gamma only
         cls._made_for(cls.gamma, cls.machine, 2, date(cls.year, 4, 1), direction="incoming")
-        cls.mrp_user = new_test_user(
-            cls.env,
-            login="crm_selection_mrp_user",
-            groups="base.group_user,crm_selection.group_selection_user,mrp.group_mrp_user",
-        )
+        cls.selection_user = cls._selection_user("crm_selection_mrp_user")
 
     @classmethod
     def _production(cls, product, quantity, day, reference, confirm=True, company=None):
@@ -98,23 +98,6 @@ class TestMrpCriteria(TransactionCase):
         ).action_confirm()
         return cls._production(product, quantity, day, reference, confirm, company)
 
-    def _companies(self, candidates=None, user=None, **node_values):
-        selection = (
-            self.env["crm.selection"]
-            .with_user(user or self.mrp_user)
-            .create(
-                {
-                    "name": "Test selection",
-                    "node_ids": [
-                        Command.create({"node_type": "criterion", "kind": "mrp", **node_values})
-                    ],
-                }
-            )
-        )
-        candidates = candidates or self.companies
-        domain = selection._get_company_domain() & Domain("id", "in", candidates.ids)
-        return selection.env["res.partner"].search(domain)
-
     def test_number_of_manufacturing_orders(self):
         count = {"measure": "count"}
         self.assertEqual(
@@ -145,20 +128,17 @@ class TestMrpCriteria(TransactionCase):
         other_company = self.env["res.company"].create({"name": "Tochter GmbH"})
         epsilon = self.Partner.create({"name": "Epsilon GmbH", "is_company": True})
         self._made_for(epsilon, self.machine, 3, date(self.year, 6, 1), company=other_company)
-        both = new_test_user(
-            self.env,
-            login="crm_selection_mrp_both",
-            groups="base.group_user,crm_selection.group_selection_user,mrp.group_mrp_user",
-            company_ids=[Command.set([self.env.company.id, other_company.id])],
-        )
+        both = self._selection_user("crm_selection_mrp_both", self.env.company | other_company)
         self.assertFalse(self._companies(epsilon, amount=1))
         self.assertEqual(self._companies(epsilon, user=both, amount=1), epsilon)
 
     def test_default_condition_of_the_form(self):
-        selection = self.env["crm.selection"].with_user(self.mrp_user).create({"name": "Form"})
+        selection = (
+            self.env["crm.selection"].with_user(self.selection_user).create({"name": "Form"})
+        )
         node = (
             self.env["crm.selection.node"]
-            .with_user(self.mrp_user)
+            .with_user(self.selection_user)
             .new({"selection_id": selection.id, "node_type": "criterion"})
         )
         node.kind = "mrp"

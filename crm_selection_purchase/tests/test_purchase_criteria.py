@@ -1,23 +1,19 @@
 from datetime import date, datetime, time, timedelta
 
 from odoo import Command
+from odoo.addons.crm_selection_product.tests.common import DocumentCriteriaCase
 from odoo.exceptions import AccessError
-from odoo.fields import Domain
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import new_test_user
 
 
-class TestPurchaseCriteria(TransactionCase):
+class TestPurchaseCriteria(DocumentCriteriaCase):
+    criterion_kind = "purchase"
+    document_groups = ("purchase.group_purchase_user",)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Partner = cls.env["res.partner"]
-        cls.year = date.today().year - 1
-        cls.date_from = date(cls.year, 1, 1)
-        cls.date_to = date(cls.year, 12, 31)
-        cls.steel = cls.env["product.category"].create({"name": "Test Steel"})
-        cls.tubes = cls.env["product.category"].create(
-            {"name": "Test Tubes", "parent_id": cls.steel.id}
-        )
+        cls.steel, cls.tubes = cls._product_categories("Test Steel", "Test Tubes")
         cls.raw_tag = cls.env["product.tag"].create({"name": "Test Raw Material"})
         cls.sheet, cls.tube, cls.freight = cls.env["product.product"].create(
             [
@@ -31,12 +27,8 @@ class TestPurchaseCriteria(TransactionCase):
                 {"name": "Test Freight", "type": "service"},
             ]
         )
-        cls.alpha, cls.beta, cls.gamma = cls.Partner.create(
-            [
-                {"name": "Alpha Stahl GmbH", "is_company": True},
-                {"name": "Beta Rohr GmbH", "is_company": True},
-                {"name": "Gamma Guss GmbH", "is_company": True},
-            ]
+        cls.alpha, cls.beta, cls.gamma = cls._create_companies(
+            "Alpha Stahl GmbH", "Beta Rohr GmbH", "Gamma Guss GmbH"
         )
         cls.companies = cls.alpha | cls.beta | cls.gamma
         beta_sales = cls.Partner.create({"name": "Bernd Beta", "parent_id": cls.beta.id})
@@ -55,7 +47,7 @@ class TestPurchaseCriteria(TransactionCase):
         cls._order(cls.beta, [(cls.sheet, 50, 1000.0)], date(cls.year, 3, 1), confirm=False)
         cls._order(cls.beta, [(cls.sheet, 50, 1000.0)], date(cls.year, 3, 2)).button_cancel()
         cls._order(cls.beta, [(cls.sheet, 50, 1000.0)], cls.date_to + timedelta(days=1))
-        cls.buyer = cls._selection_user("crm_selection_purchase_buyer")
+        cls.selection_user = cls._selection_user("crm_selection_purchase_buyer")
 
     @classmethod
     def _order(cls, partner, lines, day, confirm=True):
@@ -82,41 +74,6 @@ class TestPurchaseCriteria(TransactionCase):
             order.button_confirm()
             order.write({"date_approve": moment, "date_order": moment})
         return order
-
-    @classmethod
-    def _selection_user(cls, login, companies=None):
-        companies = companies or cls.env.company
-        return new_test_user(
-            cls.env,
-            login=login,
-            groups="base.group_user,crm_selection.group_selection_user,"
-            "purchase.group_purchase_user",
-            company_id=companies[0].id,
-            company_ids=[Command.set(companies.ids)],
-        )
-
-    def _companies(self, candidates, user=None, **node_values):
-        selection = (
-            self.env["crm.selection"]
-            .with_user(user or self.buyer)
-            .create(
-                {
-                    "name": "Test selection",
-                    "node_ids": [
-                        Command.create(
-                            {"node_type": "criterion", "kind": "purchase", **node_values}
-                        )
-                    ],
-                }
-            )
-        )
-        domain = selection._get_company_domain() & Domain("id", "in", candidates.ids)
-        return selection.env["res.partner"].search(domain)
-
-    def _last_year(self, **values):
-        return self._companies(
-            self.companies, date_from=self.date_from, date_to=self.date_to, **values
-        )
 
     def test_purchase_amounts(self):
         # alpha: 3000 + 1000 + 800; beta: 12000 + 1000

@@ -37,11 +37,6 @@ class TestSaleCriteria(SelectionSaleCase):
         cancelled = cls._order(cls.beta, [(cls.license, 50, 1000.0)], date(cls.year, 4, 1))
         cancelled._action_cancel()
 
-    def _last_year(self, **values):
-        return self._companies(
-            self.companies, date_from=self.date_from, date_to=self.date_to, **values
-        )
-
     def test_revenue_in_category_with_subcategories(self):
         # alpha: 3 x 1000 + 2 x 500 (subcategory), consulting is another category
         category = {"kind": "sale_lines", "product_category_ids": [Command.set(self.category.ids)]}
@@ -188,13 +183,8 @@ class TestSaleCriteria(SelectionSaleCase):
                 ],
             }
         ).action_confirm()
-        both_companies = new_test_user(
-            self.env,
-            login="crm_selection_sale_both",
-            groups="base.group_user,crm_selection.group_selection_user,"
-            "sales_team.group_sale_salesman_all_leads",
-            company_id=self.env.company.id,
-            company_ids=[Command.set([self.env.company.id, other_company.id])],
+        both_companies = self._selection_user(
+            "crm_selection_sale_both", self.env.company | other_company
         )
         revenue = {"kind": "sale_lines", "amount": 5000}
         self.assertFalse(self._companies(epsilon, **revenue))

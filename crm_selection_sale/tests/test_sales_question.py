@@ -209,7 +209,7 @@ class TestSalesQuestion(SelectionSaleCase):
 
     def _build_selection(self):
         """Build the selection as the sales user would, criterion by criterion."""
-        Selection = self.env["crm.selection"].with_user(self.sales_user)
+        Selection = self.env["crm.selection"].with_user(self.selection_user)
         selection = Selection.create(
             {
                 "name": "Purchasers of German application software customers",

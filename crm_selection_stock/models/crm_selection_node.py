@@ -24,13 +24,6 @@ class CrmSelectionNode(models.Model):
         selection_add=[("stock_lot", "Lots and Serial Numbers")],
         ondelete={"stock_lot": "cascade"},
     )
-    product_ids = fields.Many2many(
-        "product.product",
-        "crm_selection_node_product_rel",
-        "node_id",
-        "product_id",
-        string="Products",
-    )
     lot_id = fields.Many2one(
         "stock.lot",
         string="Lot/Serial Number",
@@ -70,11 +63,7 @@ class CrmSelectionNode(models.Model):
         )
         if self.product_ids:
             domain &= Domain("product_id", "in", self.product_ids.ids)
-        date_from, date_to = self._get_period()
-        if date_from:
-            domain &= Domain("date", ">=", date_from)
-        if date_to:
-            domain &= Domain("date", "<=", date_to)
+        domain &= self._get_period_domain("date")
         self.env["res.partner"].flush_model(["commercial_partner_id"])
         self.env["stock.picking"].flush_model(["partner_id"])
         MoveLine.flush_model(["picking_id"])
@@ -126,7 +115,6 @@ class CrmSelectionNode(models.Model):
     def _summary_depends(self):
         names = [
             *super()._summary_depends(),
-            "product_ids",
             "lot_id",
             "serial_from",
             "serial_to",

@@ -1,16 +1,21 @@
 from datetime import date, datetime, time
 
 from odoo import Command
+from odoo.addons.crm_selection_product.tests.common import DocumentCriteriaCase
 from odoo.exceptions import UserError
-from odoo.fields import Domain
-from odoo.tests import TransactionCase, new_test_user
+from odoo.tests import tagged
 
 
-class TestStockLotCriteria(TransactionCase):
+# after all addons are loaded: the partners and companies the tests create (a company gets a
+# warehouse) have columns of addons loaded after this one (manufacturing) that must be known
+@tagged("post_install", "-at_install")
+class TestStockLotCriteria(DocumentCriteriaCase):
+    criterion_kind = "stock_lot"
+    document_groups = ("stock.group_stock_user",)
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.Partner = cls.env["res.partner"]
         cls.warehouse = cls.env["stock.warehouse"].search(
             [("company_id", "=", cls.env.company.id)], limit=1
         )
@@ -27,17 +32,13 @@ class TestStockLotCriteria(TransactionCase):
             for name in ("SN-0998", "SN-0999", "SN-1000", "SN-10")
         }
         cls.valve_lot = cls.env["stock.lot"].create({"name": "SN-0999", "product_id": cls.valve.id})
-        cls.alpha, cls.beta, cls.gamma, cls.delta = cls.Partner.create(
-            [
-                {"name": f"{name} GmbH", "is_company": True}
-                for name in ("Alpha", "Beta", "Gamma", "Delta")
-            ]
+        cls.alpha, cls.beta, cls.gamma, cls.delta = cls._create_companies(
+            "Alpha GmbH", "Beta GmbH", "Gamma GmbH", "Delta GmbH"
         )
         cls.companies = cls.alpha | cls.beta | cls.gamma | cls.delta
         beta_store = cls.Partner.create(
             {"name": "Beta Lager", "parent_id": cls.beta.id, "type": "delivery"}
         )
-        cls.year = date.today().year - 1
         # receipts: alpha delivered SN-0998 and SN-0999, gamma SN-10, delta the valve SN-0999
         cls._transfer("incoming", cls.alpha, cls.lots["SN-0998"], date(cls.year, 2, 1))
         cls._transfer("incoming", cls.alpha, cls.lots["SN-0999"], date(cls.year, 2, 1))
@@ -47,11 +48,7 @@ class TestStockLotCriteria(TransactionCase):
         cls._transfer("incoming", cls.beta, cls.lots["SN-1000"], date(cls.year, 4, 1), done=False)
         # deliveries: SN-0998 went to beta's store
         cls._transfer("outgoing", beta_store, cls.lots["SN-0998"], date(cls.year, 5, 1))
-        cls.stock_user = new_test_user(
-            cls.env,
-            login="crm_selection_stock_user",
-            groups="base.group_user,crm_selection.group_selection_user,stock.group_stock_user",
-        )
+        cls.selection_user = cls._selection_user("crm_selection_stock_user")
 
     @classmethod
     def _transfer(cls, direction, partner, lot, day, done=True):
@@ -98,25 +95,6 @@ class TestStockLotCriteria(TransactionCase):
             picking._action_done()
             picking.move_line_ids.date = datetime.combine(day, time(12, 0))
         return picking
-
-    def _companies(self, candidates=None, user=None, **node_values):
-        selection = (
-            self.env["crm.selection"]
-            .with_user(user or self.stock_user)
-            .create(
-                {
-                    "name": "Test selection",
-                    "node_ids": [
-                        Command.create(
-                            {"node_type": "criterion", "kind": "stock_lot", **node_values}
-                        )
-                    ],
-                }
-            )
-        )
-        candidates = candidates or self.companies
-        domain = selection._get_company_domain() & Domain("id", "in", candidates.ids)
-        return selection.env["res.partner"].search(domain)
 
     def test_received_goods_of_a_lot(self):
         self.assertEqual(self._companies(lot_id=self.lots["SN-0998"].id), self.alpha)
@@ -202,12 +180,7 @@ class TestStockLotCriteria(TransactionCase):
         )
         picking.move_ids.picked = True
         picking._action_done()
-        both = new_test_user(
-            self.env,
-            login="crm_selection_stock_both",
-            groups="base.group_user,crm_selection.group_selection_user,stock.group_stock_user",
-            company_ids=[Command.set([self.env.company.id, other_company.id])],
-        )
+        both = self._selection_user("crm_selection_stock_both", self.env.company | other_company)
         range_ = {"product_ids": [Command.set(self.pump.ids)], "serial_from": "SN-5000"}
         self.assertFalse(self._companies(epsilon, **range_))
         self.assertEqual(self._companies(epsilon, user=both, **range_), epsilon)
