@@ -209,15 +209,23 @@ class CrmSelection(models.Model):
         database joins it (a hash join spills to disk when needed, where a condition under
         an OR would have to fit in memory). The companies are evaluated once, as a
         materialized common table expression (with their aggregates over documents), however
-        many output rules use them."""
+        many output rules use them, with the conditions of the output rules as columns: each
+        is evaluated once per selected company."""
         self.ensure_one()
         company_query = self.env["res.partner"]._search(company_domain)
         with_companies = (companies or persons) and not company_query.is_empty()
+        company_columns = [SQL.identifier(company_query.table, "id")]
         selects = []
         if with_companies and companies:
             selects.append(SQL("SELECT crm_sel_company.id FROM crm_sel_company"))
         if with_companies and persons:
-            selects.append(self._get_person_select_sql())
+            rule_conditions = self._get_rule_conditions_sql(company_query)
+            company_columns.extend(
+                SQL("%s AS %s", condition, SQL.identifier(column))
+                for _rule, column, condition in rule_conditions
+                if column is not None
+            )
+            selects.append(self._get_person_select_sql(rule_conditions))
         if manual and self.id:
             selects.append(
                 SQL(
@@ -232,31 +240,50 @@ class CrmSelection(models.Model):
         members = SQL(" UNION ALL ").join(selects)
         if with_companies:
             return SQL(
-                "(WITH crm_sel_company AS MATERIALIZED (%s) %s)", company_query.select(), members
+                "(WITH crm_sel_company AS MATERIALIZED (%s) %s)",
+                company_query.select(*company_columns),
+                members,
             )
         return SQL("(%s)", members)
 
-    def _get_person_select_sql(self):
-        """Return the SELECT of the persons to output for the companies of the common table
-        expression ``crm_sel_company``."""
+    def _get_rule_conditions_sql(self, company_query):
+        """Return the output rules some company may meet, as a list of triples ``(rule,
+        column, condition)``: the SQL ``condition`` of the rule on the companies of
+        ``company_query`` (a ``Query`` on ``res.partner``), to select as ``column`` of
+        ``crm_sel_company``; ``column`` and ``condition`` are None for a rule without
+        condition (every company meets it)."""
         self.ensure_one()
         Partner = self.env["res.partner"]
-        conditions = [self._get_function_condition_sql(self.output_function_ids)]
-        for rule in self.output_rule_ids:
-            condition = rule._get_condition_domain()
+        conditions = []
+        for index, rule in enumerate(self.output_rule_ids):
+            condition = rule._get_condition_domain().optimize_full(Partner)
+            if condition.is_false():
+                continue
             if condition.is_true():
-                conditions.append(self._get_function_condition_sql(rule.function_id))
+                conditions.append((rule, None, None))
                 continue
-            condition_query = Partner._search(condition)
-            if condition_query.is_empty():
-                continue
-            conditions.append(
-                SQL(
-                    "(%s AND crm_sel_person.company_id IN %s)",
-                    self._get_function_condition_sql(rule.function_id),
-                    condition_query.subselect(),
+            condition_sql = condition._to_sql(Partner, company_query.table, company_query)
+            conditions.append((rule, f"crm_sel_rule_{index}", condition_sql))
+        return conditions
+
+    def _get_person_select_sql(self, rule_conditions):
+        """Return the SELECT of the persons to output for the companies of the common table
+        expression ``crm_sel_company``, which holds the conditions of the output rules as
+        columns (see ``_get_rule_conditions_sql``)."""
+        self.ensure_one()
+        conditions = [self._get_function_condition_sql(self.output_function_ids)]
+        for rule, column, _condition in rule_conditions:
+            function_condition = self._get_function_condition_sql(rule.function_id)
+            if column is None:
+                conditions.append(function_condition)
+            else:
+                conditions.append(
+                    SQL(
+                        "(%s AND %s)",
+                        function_condition,
+                        SQL.identifier("crm_sel_company", column),
+                    )
                 )
-            )
         return SQL(
             """SELECT crm_sel_person.person_id
                  FROM (%(persons)s) AS crm_sel_person

@@ -366,13 +366,21 @@ class CrmSelectionNode(models.Model):
         children = self.child_ids.sorted(lambda node: (node.sequence, node.id))
         if not children:
             return Domain.FALSE
-        domains = [child._get_domain() for child in children]
         if self.group_operator == "or":
-            return Domain.OR(domains)
+            return Domain.OR(child._get_domain() for child in children)
         if self.group_operator == "and_not":
-            first, *others = domains
-            return first & ~Domain.OR(others) if others else first
-        return Domain.AND(domains)
+            first, others = children[0], children[1:]
+            if not others:
+                return first._get_domain()
+            return first._get_domain() & ~Domain.OR(other._get_domain() for other in others)
+        return Domain.AND(self._get_all_of_domains(children))
+
+    def _get_all_of_domains(self, children):
+        """Return the domains whose conjunction selects the companies meeting every node of
+        ``children``: here one domain per child. Addons answer several children with one
+        domain where one query serves them all (e.g. aggregates over the same document
+        lines, read in one pass)."""
+        return [child._get_domain() for child in children]
 
     def _get_domain_partner(self):
         self.ensure_one()

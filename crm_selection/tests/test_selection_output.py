@@ -110,6 +110,38 @@ class TestSelectionOutput(SelectionCase):
         self.assertMembers(selection, self.petra | self.anna)
         self.assertIn("Managing Director", selection.output_rule_ids.summary)
 
+    def test_output_rules_each_with_its_condition(self):
+        """Each output rule adds its function where its own condition holds, also a condition
+        on a related record (the country of the company); a rule no company can meet adds
+        nobody."""
+        selection = self._create_selection(
+            [{"kind": "partner", "country_ids": [self.de.id, self.ch.id]}],
+            output_level="persons",
+            output_function_ids=[Command.set(self.purchaser.ids)],
+            output_rule_ids=[
+                Command.create(
+                    {
+                        "function_id": self.managing_director.id,
+                        "domain": "[('country_id.code', '=', 'CH')]",
+                    }
+                ),
+                Command.create({"function_id": self.sales.id, "domain": "[('id', 'in', [])]"}),
+                Command.create(
+                    {
+                        "function_id": self.managing_director.id,
+                        "domain": f"[('industry_ids', 'in', [{self.database_software.id}])]",
+                    }
+                ),
+            ],
+        )
+        self.assertMembers(selection, self.petra | self.ursula | self.reto | self.anna)
+        # both levels: the selected companies too
+        selection.output_level = "both"
+        self.assertMembers(
+            selection,
+            self.companies - self.kowalski | self.petra | self.ursula | self.reto | self.anna,
+        )
+
     def test_output_rule_with_a_criterion(self):
         selection = self._create_selection(
             [{"kind": "partner", "country_ids": [self.de.id, self.ch.id]}],

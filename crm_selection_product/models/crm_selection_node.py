@@ -88,6 +88,71 @@ class CrmSelectionNode(models.Model):
         for model_name, fnames in fnames_by_model.items():
             self.env[model_name].flush_model(fnames)
 
+    def _get_all_of_domains(self, children):
+        """Criteria of an AND group reading the same document lines (same kind, same period,
+        see ``_get_line_scan_key``) are answered by one query: one pass over the lines of all
+        their products, grouped by company, with one aggregate per criterion restricted to
+        its own products (``FILTER``) and all the comparisons in one ``HAVING``. The lines are
+        read, joined and sorted once, however many criteria ask about them."""
+        shared = {}
+        alone = self.browse()
+        for child in children:
+            key = child._get_line_scan_key()
+            if key is None:
+                alone |= child
+            else:
+                shared[key] = shared.get(key, self.browse()) | child
+        domains = super()._get_all_of_domains(alone)
+        for (kind, *_period), nodes in shared.items():
+            domains.append(Domain(getattr(nodes, f"_get_domain_{kind}")()))
+        return domains
+
+    @api.model
+    def _get_line_scan_kinds(self):
+        """The kinds whose ``_get_domain_<kind>()`` answers several criteria of a group at
+        once (all of them met), in one pass over their document lines."""
+        return set()
+
+    def _get_line_scan_key(self):
+        """Return what identifies the lines the criterion reads (its kind and period), for
+        criteria that may share one pass over them with others of their group; None for a
+        group, another kind, a negated criterion, and a comparison that companies without any
+        line meet (it is answered as the complement of the companies failing it)."""
+        self.ensure_one()
+        if (
+            self.node_type != "criterion"
+            or self.negate
+            or self.kind not in self._get_line_scan_kinds()
+            or self._zero_meets_comparison()
+        ):
+            return None
+        return (self.kind, *self._get_period())
+
+    def _get_line_filter_sql(self, model, query, domain):
+        """Return the SQL condition of ``domain`` (the products of one criterion) on the
+        lines of ``query`` (of ``model``), to restrict an aggregate with ``FILTER``; None
+        when it holds for every line."""
+        domain = Domain(domain).optimize_full(model)
+        if domain.is_true():
+            return None
+        return domain._to_sql(model, query.table, query)
+
+    def _get_companies_by_aggregates(self, query, company_sql, aggregates):
+        """Domain of the companies meeting every criterion of ``self``, whose aggregates over
+        the rows of ``query`` are ``aggregates`` (one ``SQL`` per criterion, in the order of
+        ``self``). One criterion is answered by ``_get_companies_by_aggregate``; several (none
+        of them met without rows, see ``_get_line_scan_key``) by one grouped query whose
+        ``HAVING`` holds all their comparisons."""
+        if len(self) == 1:
+            return self._get_companies_by_aggregate(query, company_sql, aggregates[0])
+        conditions = [
+            node._compare_sql(aggregate, node.comparator or ">=", node.amount)
+            for node, aggregate in zip(self, aggregates, strict=True)
+        ]
+        return self._get_companies_in_query(
+            query, company_sql, having=SQL(" AND ").join(conditions)
+        )
+
     def _get_companies_by_aggregate(self, query, company_sql, aggregate_sql):
         """Domain of the companies whose aggregate over the rows of ``query`` meets the
         comparison of the criterion. When a company without any row meets it too (e.g.
@@ -116,11 +181,18 @@ class CrmSelectionNode(models.Model):
         self.ensure_one()
         return self.currency_id or self.env.company.currency_id
 
-    def _revenue_sql(self, amount_sql, currency_sql, company_sql, date_sql):
+    def _revenue_sql(self, amount_sql, currency_sql, company_sql, date_sql, filter_sql=None):
         """Sum of ``amount_sql`` converted into the currency of the criterion, rounded to
-        the cent."""
+        the cent; over the rows meeting ``filter_sql`` when given."""
         converted = self._convert_amount_sql(amount_sql, currency_sql, company_sql, date_sql)
-        return SQL("ROUND(COALESCE(SUM(%s), 0)::numeric, 2)", converted)
+        return SQL(
+            "ROUND(COALESCE(SUM(%s)%s, 0)::numeric, 2)", converted, self._filter_clause(filter_sql)
+        )
+
+    @api.model
+    def _filter_clause(self, filter_sql):
+        """The ``FILTER`` clause restricting an aggregate to the rows of ``filter_sql``."""
+        return SQL() if filter_sql is None else SQL(" FILTER (WHERE %s)", filter_sql)
 
     def _convert_amount_sql(self, amount_sql, currency_sql, company_sql, date_sql):
         """SQL converting ``amount_sql`` from the currency ``currency_sql`` into the
@@ -163,10 +235,17 @@ class CrmSelectionNode(models.Model):
 
     @api.model
     def _product_quantity_sql(
-        self, query, line_alias, quantity_column, uom_column="product_uom_id", sign_sql=None
+        self,
+        query,
+        line_alias,
+        quantity_column,
+        uom_column="product_uom_id",
+        sign_sql=None,
+        filter_sql=None,
     ):
         """Sum of the quantities of the lines in the unit of measure of their product,
-        each multiplied by ``sign_sql`` when given (e.g. -1 for credit notes)."""
+        each multiplied by ``sign_sql`` when given (e.g. -1 for credit notes); over the
+        lines meeting ``filter_sql`` when given."""
         product = query.left_join(line_alias, "product_id", "product_product", "id", "product")
         template = query.left_join(product, "product_tmpl_id", "product_template", "id", "template")
         product_uom = query.left_join(template, "uom_id", "uom_uom", "id", "uom")
@@ -177,8 +256,9 @@ class CrmSelectionNode(models.Model):
         return SQL(
             "ROUND(COALESCE(SUM("
             "%(quantity)s * COALESCE(%(line_factor)s / NULLIF(%(product_factor)s, 0), 1)"
-            "), 0)::numeric, 6)",
+            ")%(filter)s, 0)::numeric, 6)",
             quantity=quantity,
+            filter=self._filter_clause(filter_sql),
             line_factor=SQL.identifier(line_uom, "factor"),
             product_factor=SQL.identifier(product_uom, "factor"),
         )

@@ -38,15 +38,21 @@ class CrmSelectionNode(models.Model):
     # Compilation
     # ------------------------------------------------------------
 
+    @api.model
+    def _get_line_scan_kinds(self):
+        return super()._get_line_scan_kinds() | {"sale_lines"}
+
     def _get_domain_sale_lines(self):
-        self.ensure_one()
+        """Domain of the companies meeting every criterion of ``self`` (one, or several of
+        one period sharing one pass over the order lines, see ``_get_all_of_domains``)."""
         Line = self.env["sale.order.line"]
+        product_domains = [node._get_sale_product_domain() for node in self]
         domain = (
             Domain("state", "=", "sale")
             & Domain("display_type", "=", False)
             & Domain("is_downpayment", "=", False)
-            & self._get_sale_product_domain()
-            & self._get_period_domain("order_id.date_order")
+            & Domain.OR(product_domains)
+            & self[0]._get_period_domain("order_id.date_order")
         )
         self._flush_sources(
             {
@@ -66,19 +72,36 @@ class CrmSelectionNode(models.Model):
         query = Line._search(domain)
         line = query.table
         company_sql = self._commercial_partner_sql(query, line, "order_partner_id")
-        if self.measure == "quantity":
-            aggregate = self._product_quantity_sql(query, line, "product_uom_qty")
-        elif self.measure == "count":
-            aggregate = SQL("COUNT(DISTINCT %s)", SQL.identifier(line, "order_id"))
-        else:
-            order = query.join(line, "order_id", "sale_order", "id", "order")
-            aggregate = self._revenue_sql(
-                SQL.identifier(line, "price_subtotal"),
-                SQL.identifier(line, "currency_id"),
-                SQL.identifier(line, "company_id"),
-                SQL("(%s)::date", SQL.identifier(order, "date_order")),
+        aggregates = []
+        for node, product_domain in zip(self, product_domains, strict=True):
+            filter_sql = (
+                node._get_line_filter_sql(Line, query, product_domain) if len(self) > 1 else None
             )
-        return self._get_companies_by_aggregate(query, company_sql, aggregate)
+            aggregates.append(node._get_sale_line_aggregate_sql(query, filter_sql))
+        return self._get_companies_by_aggregates(query, company_sql, aggregates)
+
+    def _get_sale_line_aggregate_sql(self, query, filter_sql=None):
+        """The measure of the criterion over the order lines of ``query``, restricted to the
+        lines meeting ``filter_sql`` when given."""
+        self.ensure_one()
+        line = query.table
+        if self.measure == "quantity":
+            return self._product_quantity_sql(query, line, "product_uom_qty", filter_sql=filter_sql)
+        if self.measure == "count":
+            return SQL(
+                "COUNT(DISTINCT %s)%s",
+                SQL.identifier(line, "order_id"),
+                self._filter_clause(filter_sql),
+            )
+        # the order joined by the period's condition, when there is one
+        order = query.left_join(line, "order_id", "sale_order", "id", "order_id")
+        return self._revenue_sql(
+            SQL.identifier(line, "price_subtotal"),
+            SQL.identifier(line, "currency_id"),
+            SQL.identifier(line, "company_id"),
+            SQL("(%s)::date", SQL.identifier(order, "date_order")),
+            filter_sql=filter_sql,
+        )
 
     def _get_sale_product_domain(self):
         """Domain on order lines restricting their product to those of the criterion
