@@ -20,12 +20,9 @@ def berlin(*args):
 
 @tagged("post_install", "-at_install")
 class TestEwsBackendRoundTrips(FakeServerMixin, TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.mailbox = "anna.schmidt@example.com"
-        cls.exchange_server.add_mailbox(cls.mailbox, password="Sommer2026!", name="Anna Schmidt")
-        cls.backend = cls._crm_exchange_backend(cls.mailbox, password="Sommer2026!")
+    mailbox = "anna.schmidt@example.com"
+    mailbox_password = "Sommer2026!"
+    mailbox_name = "Anna Schmidt"
 
     def _round_trip(self, kind, values, odoo_ref):
         [(item_id, change_key)] = self.backend.create_items(kind, [(odoo_ref, values)])
@@ -144,12 +141,10 @@ class TestEwsBackendRoundTrips(FakeServerMixin, TransactionCase):
         self.assertEqual(got["end"], datetime.datetime(2026, 3, 29, 22, 0, tzinfo=UTC))
 
         # a one-day event typed in Outlook
-        item = self.exchange_server.create_item(
-            self.mailbox,
-            "calendar",
-            subject="Betriebsausflug",
-            start=datetime.datetime(2026, 6, 12, 0, 0, tzinfo=BERLIN),
-            end=datetime.datetime(2026, 6, 13, 0, 0, tzinfo=BERLIN),
+        item = self.outlook_event(
+            "Betriebsausflug",
+            datetime.datetime(2026, 6, 12, 0, 0, tzinfo=BERLIN),
+            datetime.datetime(2026, 6, 13, 0, 0, tzinfo=BERLIN),
             is_all_day=True,
             timezone="W. Europe Standard Time",
         )
@@ -260,12 +255,10 @@ class TestEwsBackendRoundTrips(FakeServerMixin, TransactionCase):
         )
 
     def test_series_exception_made_in_outlook(self):
-        item = self.exchange_server.create_item(
-            self.mailbox,
-            "calendar",
-            subject="Monatsgespräch Alpen Präzision",
-            start=datetime.datetime(2026, 1, 6, 14, 0, tzinfo=BERLIN),
-            end=datetime.datetime(2026, 1, 6, 15, 0, tzinfo=BERLIN),
+        item = self.outlook_event(
+            "Monatsgespräch Alpen Präzision",
+            datetime.datetime(2026, 1, 6, 14, 0, tzinfo=BERLIN),
+            datetime.datetime(2026, 1, 6, 15, 0, tzinfo=BERLIN),
             timezone="W. Europe Standard Time",
             recurrence={
                 "pattern": "monthly",

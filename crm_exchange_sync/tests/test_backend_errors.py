@@ -26,16 +26,16 @@ UTC = datetime.UTC
 
 @tagged("post_install", "-at_install")
 class TestEwsBackendErrors(FakeServerMixin, TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.mailbox = "jan.kowalski@example.com"
-        cls.exchange_server.add_mailbox(cls.mailbox, password="Wiosna2026!", name="Jan Kowalski")
-        cls.backend = cls._crm_exchange_backend(cls.mailbox, password="Wiosna2026!")
+    mailbox = "jan.kowalski@example.com"
+    mailbox_password = "Wiosna2026!"
+    mailbox_name = "Jan Kowalski"
 
-    def setUp(self):
-        super().setUp()
-        self.exchange_server.clear_faults()
+    def _create_task(self, odoo_ref, subject, backend=None):
+        """Create a task through ``backend`` (the class's by default); (item id, change key)."""
+        [(item_id, change_key)] = (backend or self.backend).create_items(
+            "task", [(odoo_ref, {"subject": subject})]
+        )
+        return item_id, change_key
 
     def _free_port_url(self):
         with socket.socket() as sock:
@@ -59,9 +59,7 @@ class TestEwsBackendErrors(FakeServerMixin, TransactionCase):
         self.assertIn("user name and a password", caught.exception.message)
 
     def test_server_busy_gives_back_off_without_sleeping(self):
-        [(item_id, _ck)] = self.backend.create_items(
-            "task", [("mail.activity,1@db", {"subject": "A"})]
-        )
+        item_id, _ck = self._create_task("mail.activity,1@db", "A")
         self.exchange_server.fail_next("GetItem", error="ErrorServerBusy", back_off_ms=30000)
         started = time.monotonic()
         with self.assertRaises(ServerBusyError) as caught:
@@ -100,9 +98,7 @@ class TestEwsBackendErrors(FakeServerMixin, TransactionCase):
         self.assertIn("did not answer", caught.exception.message)
 
     def test_stale_change_key_is_a_conflict(self):
-        [(item_id, change_key)] = self.backend.create_items(
-            "task", [("mail.activity,2@db", {"subject": "Rückruf"})]
-        )
+        item_id, change_key = self._create_task("mail.activity,2@db", "Rückruf")
         self.exchange_server.modify_item(item_id, subject="Rückruf (in Outlook geändert)")
         with self.assertRaises(ConflictError) as caught:
             self.backend.update_item("task", item_id, change_key, {"subject": "Rückruf (Odoo)"})
@@ -114,9 +110,7 @@ class TestEwsBackendErrors(FakeServerMixin, TransactionCase):
         self.assertEqual(item.values["subject"], "Rückruf (in Outlook geändert)")
 
     def test_deleted_item(self):
-        [(item_id, change_key)] = self.backend.create_items(
-            "task", [("mail.activity,3@db", {"subject": "Weg"})]
-        )
+        item_id, change_key = self._create_task("mail.activity,3@db", "Weg")
         self.exchange_server.delete_item(item_id)
         with self.assertRaises(ItemNotFoundError):
             self.backend.delete_item("task", item_id, change_key)
@@ -155,9 +149,7 @@ class TestEwsBackendErrors(FakeServerMixin, TransactionCase):
             access_mode="impersonation",
         )
         self.assertIn(self.mailbox, backend.test_connection())
-        [(item_id, _ck)] = backend.create_items(
-            "task", [("mail.activity,4@db", {"subject": "Via Dienst"})]
-        )
+        item_id, _ck = self._create_task("mail.activity,4@db", "Via Dienst", backend=backend)
         self.assertEqual(self.exchange_server.item(item_id).mailbox.address, self.mailbox)
 
         # an ordinary mailbox may not impersonate another one
@@ -196,11 +188,9 @@ class TestEwsBackendErrors(FakeServerMixin, TransactionCase):
 
 @tagged("post_install", "-at_install")
 class TestEwsBackendConfiguration(FakeServerMixin, TransactionCase):
-    @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        cls.mailbox = "lena.hoffmann@example.com"
-        cls.exchange_server.add_mailbox(cls.mailbox, password="Fruehling-1", name="Lena Hoffmann")
+    mailbox = "lena.hoffmann@example.com"
+    mailbox_password = "Fruehling-1"
+    mailbox_name = "Lena Hoffmann"
 
     def test_autodiscover_finds_the_endpoint_once(self):
         discovered = []

@@ -18,11 +18,13 @@ PREFIX = "crm_exchange_sync."
 
 @tagged("post_install", "-at_install")
 class TestExchangeSettings(FakeServerMixin, TransactionCase):
+    mailbox = "anna.schmidt@example.com"
+    mailbox_password = "Sommer2026!"
+    mailbox_name = "Anna Schmidt"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.mailbox = "anna.schmidt@example.com"
-        cls.exchange_server.add_mailbox(cls.mailbox, password="Sommer2026!", name="Anna Schmidt")
         cls.admin = new_test_user(
             cls.env, login="exchange_admin", groups="base.group_user,base.group_system"
         )

@@ -5,45 +5,26 @@ from datetime import UTC, date, datetime, timedelta
 from unittest.mock import patch
 
 from odoo import fields
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import new_test_user, tagged
 
 from ..backends.ews import EwsBackend
 from ..models.crm_exchange_sync import SavepointTransaction, UserSync
-from .common import FakeServerMixin
+from .common import ExchangeSyncTestCase, FakeServerMixin
 
 MAILBOX_NUMBERS = itertools.count(1)
+PETRA_ACCEPTS = {
+    "email": "petra.schneider@mueller.example",
+    "name": "Petra Schneider",
+    "response": "Accept",
+}
 
 
 @tagged("post_install", "-at_install")
-class ExchangeSyncCase(FakeServerMixin, TransactionCase):
+class ExchangeSyncCase(FakeServerMixin, ExchangeSyncTestCase):
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
         cls._crm_exchange_configure()
-        cls.user = new_test_user(
-            cls.env,
-            login="anna.sync",
-            name="Anna Becker",
-            email="anna.becker@example.com",
-            groups="base.group_user",
-            tz="Europe/Berlin",
-        )
-        cls.customer = cls.env["res.partner"].create(
-            {"name": "Müller Maschinenbau GmbH", "is_company": True, "user_id": cls.user.id}
-        )
-        cls.person = cls.env["res.partner"].create(
-            {
-                "name": "Petra Schneider",
-                "parent_id": cls.customer.id,
-                "email": "petra.schneider@mueller.example",
-                "phone": "+49 711 4000 12",
-                "function": "Einkauf",
-                "street": "Industriestraße 4",
-                "zip": "70565",
-                "city": "Stuttgart",
-                "country_id": cls.env.ref("base.de").id,
-            }
-        )
 
     def setUp(self):
         super().setUp()
@@ -52,7 +33,6 @@ class ExchangeSyncCase(FakeServerMixin, TransactionCase):
             self.user, email=f"anna.becker{next(MAILBOX_NUMBERS)}@example.com"
         )
         self.server = self.exchange_server
-        self.server.clear_faults()
 
     # helpers ------------------------------------------------------------------------------------
     def sync(self, expect_error=False):
@@ -69,64 +49,37 @@ class ExchangeSyncCase(FakeServerMixin, TransactionCase):
     def items(self, folder):
         return [item.fields for item in self.server.items(self.mailbox, folder)]
 
-    def mapping(self, record):
-        return self.env["crm.exchange.mapping"].search(
-            [
-                ("user_id", "=", self.user.id),
-                ("res_model", "=", record._name),
-                ("res_id", "=", record.id),
-            ]
-        )
-
     def record_of(self, item_id):
         mapping = self.env["crm.exchange.mapping"].search(
             [("user_id", "=", self.user.id), ("item_id", "=", item_id)]
         )
         return mapping._get_record() if mapping else None
 
-    def make_event(self, **vals):
-        return self.env["calendar.event"].create(
-            {
-                "name": "Besuch Müller Maschinenbau",
-                "start": datetime(2027, 3, 10, 9, 0),
-                "stop": datetime(2027, 3, 10, 10, 30),
-                "user_id": self.user.id,
-                "partner_ids": [(6, 0, [self.user.partner_id.id, self.person.id])],
-                **vals,
-            }
-        )
-
     def only_events(self):
         self._crm_exchange_configure(sync_tasks=False, sync_contacts=False)
+
+    def assert_next_sync_sends_nothing_back(self):
+        self.server.reset_requests()
+        self.sync()
+        self.assertEqual(self.server.count_requests("UpdateItem"), 0, "nothing sent back")
+
+
+def weekly(weekday, first_day, count):
+    """An Outlook weekly recurrence pattern."""
+    return {"pattern": "weekly", "weekdays": [weekday], "start": first_day, "count": count}
 
 
 class TestExchangeSyncBothWays(ExchangeSyncCase):
     def test_first_full_sync_each_way(self):
         event = self.make_event(location="Stuttgart")
-        activity = self.env["mail.activity"].create(
-            {
-                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                "res_id": self.customer.id,
-                "summary": "Angebot nachfassen",
-                "date_deadline": date(2027, 3, 12),
-                "user_id": self.user.id,
-            }
-        )
+        activity = self.make_activity("Angebot nachfassen", date_deadline=date(2027, 3, 12))
         # made in Outlook before the first sync
-        outlook_event = self.server.create_item(
-            self.mailbox,
-            "calendar",
-            subject="Messe Hannover",
-            start=datetime(2027, 4, 20, 7, 0, tzinfo=UTC),
-            end=datetime(2027, 4, 20, 15, 0, tzinfo=UTC),
+        outlook_event = self.outlook_event(
+            "Messe Hannover",
+            datetime(2027, 4, 20, 7, 0, tzinfo=UTC),
+            datetime(2027, 4, 20, 15, 0, tzinfo=UTC),
             timezone="W. Europe Standard Time",
-            required_attendees=[
-                {
-                    "email": "petra.schneider@mueller.example",
-                    "name": "Petra Schneider",
-                    "response": "Accept",
-                }
-            ],
+            required_attendees=[PETRA_ACCEPTS],
         )
         outlook_contact = self.server.create_item(
             self.mailbox,
@@ -233,13 +186,7 @@ class TestExchangeSyncBothWays(ExchangeSyncCase):
         self.only_events()
         for day in range(1, 6):
             start = datetime(2027, 6, day, 7, 0, tzinfo=UTC)
-            self.server.create_item(
-                self.mailbox,
-                "calendar",
-                subject=f"Seite {day}",
-                start=start,
-                end=start + timedelta(hours=1),
-            )
+            self.outlook_event(f"Seite {day}", start, start + timedelta(hours=1))
         with patch.object(UserSync, "page_size", 2):
             self.sync()
         self.assertGreaterEqual(self.server.count_requests("SyncFolderItems", self.mailbox), 3)
@@ -248,22 +195,8 @@ class TestExchangeSyncBothWays(ExchangeSyncCase):
 
     def test_tasks_completion_both_ways(self):
         self._crm_exchange_configure(sync_events=False, sync_contacts=False)
-        activity = self.env["mail.activity"].create(
-            {
-                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                "res_id": self.customer.id,
-                "summary": "Muster schicken",
-                "date_deadline": date(2027, 3, 15),
-                "user_id": self.user.id,
-            }
-        )
-        todo = self.env["mail.activity"].create(
-            {
-                "summary": "Rückruf Frau Schneider",
-                "date_deadline": date(2027, 3, 16),
-                "user_id": self.user.id,
-            }
-        )
+        activity = self.make_activity("Muster schicken", date_deadline=date(2027, 3, 15))
+        todo = self.make_todo("Rückruf Frau Schneider", date(2027, 3, 16))
         self.sync()
         item_id = self.mapping(activity).item_id
         self.assertEqual(self.server.item(item_id).fields["due_date"].date(), date(2027, 3, 15))
@@ -401,9 +334,7 @@ class TestExchangeSyncDeletions(ExchangeSyncCase):
             odoo_item, [i["id"] for i in self.items("calendar")], "moved to Deleted Items"
         )
         self.assertEqual([i["subject"] for i in self.items("calendar")], [kept.name])
-        self.assertEqual(
-            len(self.env["crm.exchange.mapping"].search([("user_id", "=", self.user.id)])), 1
-        )
+        self.assertEqual(len(self.mappings()), 1)
 
     def test_deleted_in_outlook_but_changed_in_odoo_is_kept(self):
         self.only_events()
@@ -429,16 +360,7 @@ class TestExchangeSyncDeletions(ExchangeSyncCase):
 class TestExchangeSyncSeries(ExchangeSyncCase):
     def test_recurring_series_with_exception_from_odoo(self):
         self.only_events()
-        event = self.make_event(
-            name="Jour fixe Einkauf",
-            recurrency=True,
-            rrule_type="weekly",
-            interval=1,
-            end_type="count",
-            count=4,
-            wed=True,
-            event_tz="Europe/Berlin",
-        )
+        event = self.make_weekly_series(name="Jour fixe Einkauf")
         series = event.recurrence_id.calendar_event_ids.sorted("start")
         series[1].write(
             {
@@ -461,19 +383,12 @@ class TestExchangeSyncSeries(ExchangeSyncCase):
 
     def test_recurring_series_with_exception_from_outlook(self):
         self.only_events()
-        master = self.server.create_item(
-            self.mailbox,
-            "calendar",
-            subject="Wochenbesprechung",
-            start=datetime(2027, 3, 1, 8, 0, tzinfo=UTC),  # 09:00 in Berlin (winter time)
-            end=datetime(2027, 3, 1, 9, 0, tzinfo=UTC),
+        master = self.outlook_event(
+            "Wochenbesprechung",
+            datetime(2027, 3, 1, 8, 0, tzinfo=UTC),  # 09:00 in Berlin (winter time)
+            datetime(2027, 3, 1, 9, 0, tzinfo=UTC),
             timezone="W. Europe Standard Time",
-            recurrence={
-                "pattern": "weekly",
-                "weekdays": ["Monday"],
-                "start": date(2027, 3, 1),
-                "count": 5,
-            },
+            recurrence=weekly("Monday", date(2027, 3, 1), 5),
         )
         self.server.modify_occurrence(
             master.id,
@@ -495,25 +410,16 @@ class TestExchangeSyncSeries(ExchangeSyncCase):
                 datetime(2027, 3, 29, 7, 0),  # 09:00 in Berlin after the change to summer time
             ],
         )
-        self.server.reset_requests()
-        self.sync()
-        self.assertEqual(self.server.count_requests("UpdateItem"), 0, "nothing sent back")
+        self.assert_next_sync_sends_nothing_back()
 
     def test_series_changed_in_outlook(self):
         self.only_events()
-        master = self.server.create_item(
-            self.mailbox,
-            "calendar",
-            subject="Vertriebsrunde",
-            start=datetime(2027, 3, 2, 8, 0, tzinfo=UTC),
-            end=datetime(2027, 3, 2, 9, 0, tzinfo=UTC),
+        master = self.outlook_event(
+            "Vertriebsrunde",
+            datetime(2027, 3, 2, 8, 0, tzinfo=UTC),
+            datetime(2027, 3, 2, 9, 0, tzinfo=UTC),
             timezone="W. Europe Standard Time",
-            recurrence={
-                "pattern": "weekly",
-                "weekdays": ["Tuesday"],
-                "start": date(2027, 3, 2),
-                "count": 3,
-            },
+            recurrence=weekly("Tuesday", date(2027, 3, 2), 3),
         )
         self.sync()
         series = self.record_of(master.id).recurrence_id.calendar_event_ids
@@ -524,32 +430,20 @@ class TestExchangeSyncSeries(ExchangeSyncCase):
         self.assertEqual(set(series.exists().mapped("name")), {"Vertriebsrunde Süd"})
         self.assertEqual(len(series.exists()), 3)
         # one more occurrence: the series follows
-        self.server.modify_item(
-            master.id,
-            recurrence={
-                "pattern": "weekly",
-                "weekdays": ["Tuesday"],
-                "start": date(2027, 3, 2),
-                "count": 4,
-            },
-        )
+        self.server.modify_item(master.id, recurrence=weekly("Tuesday", date(2027, 3, 2), 4))
         self.sync()
         base = self.record_of(master.id)
         self.assertEqual(len(base.recurrence_id.calendar_event_ids), 4)
         self.assertEqual(base.recurrence_id.count, 4)
-        self.server.reset_requests()
-        self.sync()
-        self.assertEqual(self.server.count_requests("UpdateItem"), 0, "nothing sent back")
+        self.assert_next_sync_sends_nothing_back()
 
     def test_time_zones_across_dst(self):
         self.only_events()
         # made in Outlook in summer time: 14:00 in Berlin is 12:00 UTC
-        summer = self.server.create_item(
-            self.mailbox,
-            "calendar",
-            subject="Sommertermin",
-            start=datetime(2027, 7, 6, 12, 0, tzinfo=UTC),
-            end=datetime(2027, 7, 6, 13, 0, tzinfo=UTC),
+        summer = self.outlook_event(
+            "Sommertermin",
+            datetime(2027, 7, 6, 12, 0, tzinfo=UTC),
+            datetime(2027, 7, 6, 13, 0, tzinfo=UTC),
             timezone="W. Europe Standard Time",
         )
         # made in Odoo in winter time: 14:00 in Warsaw is 13:00 UTC
@@ -599,13 +493,11 @@ class TestExchangeSyncSeries(ExchangeSyncCase):
         self.sync()
         stored = self.server.item(self.mapping(event).item_id).fields
         self.assertTrue(stored["is_all_day"])
-        made = self.server.create_item(
-            self.mailbox,
-            "calendar",
-            subject="Feiertag",
+        made = self.outlook_event(
+            "Feiertag",
+            datetime(2027, 10, 2, 22, 0, tzinfo=UTC),  # 3 October, Berlin
+            datetime(2027, 10, 3, 22, 0, tzinfo=UTC),
             is_all_day=True,
-            start=datetime(2027, 10, 2, 22, 0, tzinfo=UTC),  # 3 October, Berlin
-            end=datetime(2027, 10, 3, 22, 0, tzinfo=UTC),
             timezone="W. Europe Standard Time",
         )
         self.sync()
@@ -639,9 +531,7 @@ class TestExchangeSyncFailures(ExchangeSyncCase):
         self.run_cron()
         self.assertFalse(self.user.crm_exchange_error)
         self.assertTrue(self.mapping(event).item_id)
-        state = self.env["crm.exchange.sync.state"].search(
-            [("user_id", "=", self.user.id), ("kind", "=", "event")]
-        )
+        state = self.sync_state("event")
         self.assertEqual((state.retry_count, state.error), (0, False))
 
     def test_back_off_grows(self):
@@ -705,12 +595,10 @@ class TestExchangeSyncFailures(ExchangeSyncCase):
     def test_expired_sync_state_starts_full_resync(self):
         self.only_events()
         event = self.make_event()
-        outlook = self.server.create_item(
-            self.mailbox,
-            "calendar",
-            subject="Aus Outlook",
-            start=datetime(2027, 5, 3, 7, 0, tzinfo=UTC),
-            end=datetime(2027, 5, 3, 8, 0, tzinfo=UTC),
+        outlook = self.outlook_event(
+            "Aus Outlook",
+            datetime(2027, 5, 3, 7, 0, tzinfo=UTC),
+            datetime(2027, 5, 3, 8, 0, tzinfo=UTC),
         )
         self.sync()
         self.server.expire_sync_state(self.mailbox, "calendar")
@@ -725,9 +613,7 @@ class TestExchangeSyncFailures(ExchangeSyncCase):
         self.assertEqual(
             self.env["calendar.event"].search_count([("name", "like", "Aus Outlook")]), 1
         )
-        state = self.env["crm.exchange.sync.state"].search(
-            [("user_id", "=", self.user.id), ("kind", "=", "event")]
-        )
+        state = self.sync_state("event")
         self.assertTrue(state.last_full_sync)
 
     def test_bad_credentials(self):
@@ -759,12 +645,10 @@ class TestExchangeSyncSettings(ExchangeSyncCase):
             sync_tasks=False, sync_contacts=False, direction_events="to_exchange"
         )
         self.make_event()
-        outlook = self.server.create_item(
-            self.mailbox,
-            "calendar",
-            subject="Nur in Outlook",
-            start=datetime(2027, 5, 3, 7, 0, tzinfo=UTC),
-            end=datetime(2027, 5, 3, 8, 0, tzinfo=UTC),
+        outlook = self.outlook_event(
+            "Nur in Outlook",
+            datetime(2027, 5, 3, 7, 0, tzinfo=UTC),
+            datetime(2027, 5, 3, 8, 0, tzinfo=UTC),
         )
         self.sync()
         self.assertEqual(len(self.items("calendar")), 2)
@@ -856,13 +740,9 @@ class TestExchangeSyncAfterPush(ExchangeSyncCase):
             )
         activities = self.env["mail.activity"].create(
             [
-                {
-                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                    "res_id": self.customer.id,
-                    "summary": f"Rückruf {number + 1}",
-                    "date_deadline": date(2027, 3, 1) + timedelta(days=number),
-                    "user_id": self.user.id,
-                }
+                self.activity_values(
+                    f"Rückruf {number + 1}", date_deadline=date(2027, 3, 1) + timedelta(days=number)
+                )
                 for number in range(count)
             ]
         )
@@ -877,9 +757,6 @@ class TestExchangeSyncAfterPush(ExchangeSyncCase):
             ]
         )
         return events, activities, persons
-
-    def mappings(self):
-        return self.env["crm.exchange.mapping"].search([("user_id", "=", self.user.id)])
 
     def test_first_sync_after_a_push_reads_back_nothing(self):
         events, activities, persons = self.make_records(12)
@@ -958,30 +835,18 @@ class TestExchangeSyncAfterPush(ExchangeSyncCase):
         self.only_events()
         for day in range(1, 5):
             start = datetime(2027, 4, 19 + day, 7, 0, tzinfo=UTC)
-            self.server.create_item(
-                self.mailbox,
-                "calendar",
-                subject=f"Messe Hannover, Tag {day}",
-                start=start,
-                end=start + timedelta(hours=8),
+            self.outlook_event(
+                f"Messe Hannover, Tag {day}",
+                start,
+                start + timedelta(hours=8),
                 timezone="W. Europe Standard Time",
                 required_attendees=[
-                    {
-                        "email": "petra.schneider@mueller.example",
-                        "name": "Petra Schneider",
-                        "response": "Accept",
-                    },
+                    PETRA_ACCEPTS,
                     {"email": "jan@kowalski.example", "name": "Jan Kowalski"},
                 ],
             )
         start = datetime(2027, 4, 26, 9, 0, tzinfo=UTC)
-        self.server.create_item(
-            self.mailbox,
-            "calendar",
-            subject="Falsch eingetragen",
-            start=start,
-            end=start - timedelta(hours=1),
-        )
+        self.outlook_event("Falsch eingetragen", start, start - timedelta(hours=1))
         with self.assertLogs("odoo.addons.crm_exchange_sync.models.crm_exchange_sync", "WARNING"):
             self.sync()
         fair = self.env["calendar.event"].search([("name", "like", "Messe Hannover")])
@@ -994,8 +859,6 @@ class TestExchangeSyncAfterPush(ExchangeSyncCase):
                 [a["email"] for a in self.mapping(event).remote_extra["attendees"]],
                 ["jan@kowalski.example"],
             )
-        state = self.env["crm.exchange.sync.state"].search(
-            [("user_id", "=", self.user.id), ("kind", "=", "event")]
-        )
+        state = self.sync_state("event")
         self.assertIn("Falsch eingetragen", state.error)
         self.assertFalse(self.env["calendar.event"].search([("name", "=", "Falsch eingetragen")]))

@@ -6,13 +6,14 @@ The same stories run against the real exchangelib client and the fake Exchange s
 
 import copy
 import itertools
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from unittest.mock import patch
 
-from odoo.tests import TransactionCase, new_test_user, tagged
+from odoo.tests import tagged
 
 from ..backends import Backend, ChangeBatch, ConflictError, ItemNotFoundError, RemoteItem
 from ..models.crm_exchange_sync import SavepointTransaction
+from .common import ExchangeSyncTestCase
 
 
 class MemoryBackend(Backend):
@@ -119,41 +120,17 @@ class MemoryBackend(Backend):
 
 
 @tagged("post_install", "-at_install")
-class TestSyncEngine(TransactionCase):
+class TestSyncEngine(ExchangeSyncTestCase):
+    user_values = {"login": "anna", "email": "anna@example.com"}
+    event_values = {
+        "name": "Besuch Müller",
+        "start": datetime(2027, 3, 10, 9, 0),
+        "stop": datetime(2027, 3, 10, 10, 0),
+    }
+
     @classmethod
-    def setUpClass(cls):
-        super().setUpClass()
-        icp = cls.env["ir.config_parameter"].sudo()
-        for key, value in {
-            "sync_events": "True",
-            "sync_tasks": "True",
-            "sync_contacts": "True",
-            "direction_events": "both",
-            "direction_tasks": "both",
-            "direction_contacts": "both",
-            "conflict_policy": "newest",
-            "contact_filter": "my_accounts",
-        }.items():
-            icp.set_param(f"crm_exchange_sync.{key}", value)
-        cls.user = new_test_user(
-            cls.env,
-            login="anna",
-            email="anna@example.com",
-            groups="base.group_user",
-            tz="Europe/Berlin",
-        )
-        cls.customer = cls.env["res.partner"].create(
-            {"name": "Müller Maschinenbau GmbH", "is_company": True, "user_id": cls.user.id}
-        )
-        cls.person = cls.env["res.partner"].create(
-            {
-                "name": "Petra Schneider",
-                "parent_id": cls.customer.id,
-                "email": "petra@mueller.example",
-                "phone": "+49 711 1234",
-                "function": "Einkauf",
-            }
-        )
+    def person_values(cls):
+        return {"email": "petra@mueller.example", "phone": "+49 711 1234"}
 
     def setUp(self):
         super().setUp()
@@ -164,27 +141,6 @@ class TestSyncEngine(TransactionCase):
             self.user, self.backend, SavepointTransaction(self.env), kinds
         )
         self.env.invalidate_all()
-
-    def mapping(self, record):
-        return self.env["crm.exchange.mapping"].search(
-            [
-                ("user_id", "=", self.user.id),
-                ("res_model", "=", record._name),
-                ("res_id", "=", record.id),
-            ]
-        )
-
-    def make_event(self, **vals):
-        return self.env["calendar.event"].create(
-            {
-                "name": "Besuch Müller",
-                "start": datetime(2027, 3, 10, 9, 0),
-                "stop": datetime(2027, 3, 10, 10, 0),
-                "user_id": self.user.id,
-                "partner_ids": [(6, 0, [self.user.partner_id.id, self.person.id])],
-                **vals,
-            }
-        )
 
     def test_event_both_ways(self):
         event = self.make_event()
@@ -260,7 +216,7 @@ class TestSyncEngine(TransactionCase):
         event.unlink()
         self.sync(["event"])
         self.assertNotIn(item_id, self.backend.items["event"])
-        self.assertFalse(self.env["crm.exchange.mapping"].search([("user_id", "=", self.user.id)]))
+        self.assertFalse(self.mappings())
 
     def test_conflict_newest_and_odoo_wins(self):
         event = self.make_event()
@@ -305,22 +261,8 @@ class TestSyncEngine(TransactionCase):
         self.assertEqual(self.mapping(event).item_id, next(iter(self.backend.items["event"])))
 
     def test_tasks(self):
-        activity = self.env["mail.activity"].create(
-            {
-                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                "res_id": self.customer.id,
-                "summary": "Angebot nachfassen",
-                "date_deadline": datetime(2027, 3, 12).date(),
-                "user_id": self.user.id,
-            }
-        )
-        done_before = self.env["mail.activity"].create(
-            {
-                "summary": "Alt und erledigt",
-                "date_deadline": datetime(2027, 1, 4).date(),
-                "user_id": self.user.id,
-            }
-        )
+        activity = self.make_activity("Angebot nachfassen", date_deadline=date(2027, 3, 12))
+        done_before = self.make_todo("Alt und erledigt", date(2027, 1, 4))
         done_before.action_done()
         self.sync(["task"])
         self.assertFalse(self.mapping(done_before), "done before the first sync: not sent")
@@ -332,13 +274,7 @@ class TestSyncEngine(TransactionCase):
         self.assertFalse(activity.active)
         self.assertTrue(activity.date_done)
         # done in Odoo
-        other = self.env["mail.activity"].create(
-            {
-                "summary": "Rückruf",
-                "date_deadline": datetime(2027, 3, 13).date(),
-                "user_id": self.user.id,
-            }
-        )
+        other = self.make_todo("Rückruf", date(2027, 3, 13))
         self.sync(["task"])
         other.action_done()
         self.sync(["task"])
@@ -367,15 +303,7 @@ class TestSyncEngine(TransactionCase):
         self.assertEqual(values["emails"], ["petra@mueller.example", "p.schneider@privat.example"])
 
     def test_recurring_series_with_exceptions(self):
-        event = self.make_event(
-            recurrency=True,
-            rrule_type="weekly",
-            interval=1,
-            end_type="count",
-            count=4,
-            wed=True,
-            event_tz="Europe/Berlin",
-        )
+        event = self.make_weekly_series()
         series = event.recurrence_id.calendar_event_ids.sorted("start")
         self.assertEqual(len(series), 4)
         series[1].with_context(recurrence_update="self_only").write(
@@ -427,9 +355,7 @@ class TestSyncEngine(TransactionCase):
         with self.assertLogs("odoo.addons.crm_exchange_sync.models.crm_exchange_sync", "WARNING"):
             self.sync(["task"])
         self.assertTrue(self.env["crm.exchange.mapping"].search([("item_id", "=", good)]))
-        state = self.env["crm.exchange.sync.state"].search(
-            [("user_id", "=", self.user.id), ("kind", "=", "task")]
-        )
+        state = self.sync_state("task")
         self.assertIn("Kaputt", state.error)
 
     def test_monthly_series_by_weekday(self):
@@ -521,21 +447,12 @@ class TestSyncEngine(TransactionCase):
         )
 
     def test_unchanged_items_listed_again_are_not_read(self):
-        activity = self.env["mail.activity"].create(
-            {
-                "res_model_id": self.env["ir.model"]._get_id("res.partner"),
-                "res_id": self.customer.id,
-                "summary": "Angebot nachfassen",
-                "user_id": self.user.id,
-            }
-        )
+        activity = self.make_activity("Angebot nachfassen")
         self.sync(["task"])
         mapping = self.mapping(activity)
         self.assertFalse(mapping.item_listed)
         # a full resync lists every item: the one Odoo wrote is known, not read, not deleted
-        self.env["crm.exchange.sync.state"].search(
-            [("user_id", "=", self.user.id), ("kind", "=", "task")]
-        ).sync_state = False
+        self.sync_state("task").sync_state = False
         self.backend.calls.clear()
         self.sync(["task"])
         self.assertEqual(self.backend.calls, ["sync_folder"])

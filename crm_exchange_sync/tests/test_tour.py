@@ -12,12 +12,13 @@ class TestExchangeSettingsTour(FakeServerMixin, HttpCase):
     """An administrator fills the Exchange section of the settings with the address of the
     (fake) Exchange server and his mailbox's credentials, and tests the connection."""
 
+    mailbox = "katrin.vogel@example.com"
+    mailbox_password = "Schnee-Flocke-7"
+    mailbox_name = "Katrin Vogel"
+
     @classmethod
     def setUpClass(cls):
         super().setUpClass()
-        cls.mailbox = "katrin.vogel@example.com"
-        cls.password = "Schnee-Flocke-7"
-        cls.exchange_server.add_mailbox(cls.mailbox, password=cls.password, name="Katrin Vogel")
         cls.admin = new_test_user(
             cls.env,
             login="exchange_tour_admin",
@@ -30,7 +31,7 @@ class TestExchangeSettingsTour(FakeServerMixin, HttpCase):
         values = {
             "crm_exchange_tour_server_url": self.exchange_server.url,
             "crm_exchange_tour_mailbox": self.mailbox,
-            "crm_exchange_tour_password": self.password,
+            "crm_exchange_tour_password": self.mailbox_password,
         }
         store = "".join(
             f"sessionStorage.setItem({json.dumps(key)}, {json.dumps(value)});"
@@ -47,7 +48,7 @@ class TestExchangeSettingsTour(FakeServerMixin, HttpCase):
         self.assertEqual(icp.get_param(PREFIX + "server_url"), self.exchange_server.url)
         self.assertEqual(icp.get_param(PREFIX + "auth_type"), "basic")
         self.assertEqual(icp.get_param(PREFIX + "username"), self.mailbox)
-        self.assertEqual(icp.get_param(PREFIX + "password"), self.password)
+        self.assertEqual(icp.get_param(PREFIX + "password"), self.mailbox_password)
         self.assertEqual(icp.get_param(PREFIX + "sync_events"), "True")
         self.assertIn("Connection successful", icp.get_param(PREFIX + "test_result"))
         self.assertGreaterEqual(self.exchange_server.count_requests("GetFolder", self.mailbox), 1)
