@@ -1,3 +1,5 @@
+from unittest.mock import patch
+
 from odoo import models
 from odoo.fields import Command
 from odoo.tests import TransactionCase, new_test_user, tagged
@@ -96,6 +98,89 @@ class TestAutocomplete(TransactionCase):
             set((companies | persons).ids),
             "fewer names than the page start with the term: the other matches follow",
         )
+
+    def test_a_bounded_ranking_keeps_the_names_starting_with_the_term_first(self):
+        """When the names starting with the first term do not fill the page, the other
+        matches are ranked from a bounded number of candidates: the exact match and the
+        names starting with the term still come first, found wherever they are."""
+        Partner = self.env["res.partner"]
+        # many matches that do not start with the term, created before the best ones
+        word_matches = Partner.create(
+            [{"name": f"Anna Quandtberg {number:02}"} for number in range(15)]
+        )
+        other_matches = Partner.create(
+            [{"name": f"Lager {number:02}", "city": "Quandtberg"} for number in range(15)]
+        )
+        prefix = Partner.create({"name": "Quandtberg Logistik AG", "is_company": True})
+        exact = Partner.create({"name": "Quandtberg"})
+        matches = word_matches | other_matches | prefix | exact
+        terms = Partner._crm_autocomplete_terms("quandtberg")
+        # the candidates are the first matches found, in the order of the table
+        self.env.flush_all()
+        self.env.cr.execute(
+            "SELECT id FROM res_partner WHERE id = ANY(%s) ORDER BY ctid", [matches.ids]
+        )
+        first_found = [partner_id for (partner_id,) in self.env.cr.fetchall()][:4]
+        with patch.object(type(Partner), "_crm_autocomplete_candidates", 4):
+            sampled = Partner._crm_autocomplete_ranked_candidates(
+                terms, Partner._search(Partner._crm_search_text_domain(terms)), limit=4
+            )
+            self.assertEqual(set(sampled), set(first_found), "the 4 first of the 32 matches")
+            page = Partner._crm_autocomplete_search("quandtberg", limit=5)
+            self.assertEqual(page[:2].ids, [exact.id, prefix.id])
+            self.assertEqual(len(page), 5)
+            self.assertLessEqual(page, matches)
+            # the bound is never below the page
+            self.assertEqual(len(Partner._crm_autocomplete_search("quandtberg", limit=20)), 20)
+            # the exact match is found however many matches the other terms leave
+            self.assertEqual(Partner._crm_autocomplete_search("quandtberg", limit=1).ids, exact.ids)
+
+    def test_a_page_of_every_match_ranked_when_they_are_fewer_than_the_bound(self):
+        """Up to the bound, the page is the one the ranking of every match gives: names
+        with a word starting with the term before the matches on other fields."""
+        Partner = self.env["res.partner"]
+        other_matches = Partner.create(
+            [{"name": f"Lager {number:02}", "city": "Quandtberg"} for number in range(6)]
+        )
+        word_matches = Partner.create(
+            [{"name": f"Anna Quandtberg {number:02}"} for number in range(6)]
+        )
+        prefix = Partner.create({"name": "Quandtberg Logistik AG", "is_company": True})
+        full = Partner._crm_autocomplete_search("quandtberg")
+        self.assertEqual(len(full), 13)
+        for limit in (3, 8, 10):
+            with self.subTest(limit=limit):
+                page = Partner._crm_autocomplete_search("quandtberg", limit=limit)
+                self.assertEqual(page.ids, full[:limit].ids)
+        page = Partner._crm_autocomplete_search("quandtberg", limit=10)
+        self.assertEqual(page[0], prefix)
+        self.assertEqual(set(page[1:7].ids), set(word_matches.ids))
+        self.assertLessEqual(page[7:], other_matches)
+
+    def test_a_first_term_that_only_filters_finds_the_same_partners(self):
+        """Among the names starting with the first term, the first term filters instead of
+        driving the trigram index: it must find exactly what the index finds, short terms
+        at the start of a word only."""
+        Partner = self.env["res.partner"]
+        Partner.create({"name": "Zwickau Mühle", "city": "Mühlhausen"})
+        Partner.create({"name": "Anna Mühlberg", "function": "Buchhaltung"})
+        for query in ("schmidt gmbh", "mü", "mu gmbh", "zw", "hans", "hl", "müh buch"):
+            with self.subTest(query=query):
+                terms = Partner._crm_autocomplete_terms(query)
+                indexed = Partner._crm_search_text_domain(terms)
+                filtering = Partner._crm_search_text_domain(terms, first_term_filters=True)
+                self.assertEqual(Partner.search(filtering), Partner.search(indexed))
+                partners = Partner.search([])
+                self.assertEqual(
+                    partners.filtered_domain(filtering), partners.filtered_domain(indexed)
+                )
+
+    def test_wildcard_characters_are_searched_as_typed(self):
+        Partner = self.env["res.partner"]
+        underscore = Partner.create({"name": "Anna Roth", "email": "anna_roth@kunde.example"})
+        Partner.create({"name": "Anna Rothe", "email": "annasroth@kunde.example"})
+        self.assertEqual(self._ids(Partner.crm_autocomplete("anna_roth")), underscore.ids)
+        self.assertFalse(self._ids(Partner.crm_autocomplete("an%th")))
 
     def test_terms_match_name_company_city_email_and_function(self):
         Partner = self.env["res.partner"]
