@@ -1,3 +1,4 @@
+import time as time_module
 from datetime import datetime, time, timedelta
 
 import pytz
@@ -17,6 +18,8 @@ WINDOW_DAYS = 62
 # ... for at most this many windows (about two years) before giving up on a calendar.
 MAX_WINDOWS = 12
 MANAGER_GROUP = "crm_campaign_stages.group_crm_campaign_manager"
+# A scheduled run recomputes the campaign's indicators at its end and at least this often.
+INDICATOR_REFRESH_SECONDS = 60
 
 
 class CrmCampaign(models.Model):
@@ -104,42 +107,85 @@ class CrmCampaign(models.Model):
         if commit:
             Cron._commit_progress(remaining=Participant._count_for_engine(campaign_ids))
         planner = WorkingDayPlanner(self.env)
+        indicators = self._get_indicator_fields()
         for campaign_id in campaign_ids:
             last_id = 0
+            # the campaign's indicators not recomputed since batches of it were processed
+            pending = self.browse()
+            refreshed = time_module.monotonic()
             while True:
                 # First statement of the transaction: lock the campaign (round robin pointer).
                 campaign = self._lock_for_engine(campaign_id)
                 if not campaign:
-                    break  # another worker is on it, or it is no longer running
+                    # Another worker is on it (and refreshes the indicators at its end), or it
+                    # no longer runs: then the batches committed so far still count.
+                    if pending:
+                        self._refresh_indicators_of(campaign_id, commit)
+                    break
                 participants = Participant._lock_batch_for_engine(
                     campaign, after_id=last_id, limit=batch_size
                 )
                 if not participants:
                     # All participants processed: one notice per operator of the campaign.
+                    campaign._refresh_indicators()
                     stats["notified"] += len(campaign._notify_due_tasks())
                     if commit:
                         Cron._commit_progress()
                     break
                 last_id = max(participants.ids)
-                batch_stats = participants._process_for_engine(planner)
+                # The indicators count all the campaign's participants: computed once at the
+                # end of the campaign rather than after each batch.
+                with self.env.protecting(indicators, campaign):
+                    batch_stats = participants._process_for_engine(planner)
+                pending = campaign
                 for key, count in batch_stats.items():
                     stats[key] += count
+                if commit and time_module.monotonic() - refreshed > INDICATOR_REFRESH_SECONDS:
+                    # a long scheduled run keeps them reasonably current in between
+                    campaign._refresh_indicators()
+                    pending, refreshed = self.browse(), time_module.monotonic()
                 if commit and not Cron._commit_progress(len(participants)):
+                    if pending:
+                        self._refresh_indicators_of(campaign_id, commit)
                     return stats
         return stats
 
     @api.model
-    def _lock_for_engine(self, campaign_id):
-        """Lock the running campaign, unless another transaction holds it."""
+    def _get_indicator_fields(self):
+        """The stored fields computed by ``_compute_indicators``."""
+        return self.pool.field_computed[self._fields["participant_count"]]
+
+    def _refresh_indicators(self, commit=False):
+        """Recompute the stored indicators of these campaigns now (the engine defers them
+        while it processes their participants); with ``commit``, commit them."""
+        if not self:
+            return
+        for field in self._get_indicator_fields():
+            self.env.add_to_compute(field, self)
+        self.flush_recordset()
+        if commit:
+            self.env["ir.cron"]._commit_progress()
+
+    @api.model
+    def _refresh_indicators_of(self, campaign_id, commit=False):
+        """Refresh the indicators of the campaign in a transaction of their own, unless
+        another worker holds the campaign (that one refreshes them at its end)."""
+        self._lock_for_engine(campaign_id, running=False)._refresh_indicators(commit)
+
+    @api.model
+    def _lock_for_engine(self, campaign_id, running=True):
+        """Lock the campaign (with ``running``, only if it runs), unless another transaction
+        holds it."""
         self.env.cr.execute(
             SQL(
                 """
                 SELECT id
                   FROM crm_campaign
-                 WHERE id = %(id)s AND state = 'running' AND active
+                 WHERE id = %(id)s AND %(running)s
                    FOR NO KEY UPDATE SKIP LOCKED
                 """,
                 id=campaign_id,
+                running=SQL("state = 'running' AND active") if running else SQL("TRUE"),
             )
         )
         campaign = self.browse(row[0] for row in self.env.cr.fetchall())
@@ -187,18 +233,19 @@ class CrmCampaign(models.Model):
         tasks = (
             self.env["mail.activity"]
             .sudo()
-            .search(
+            .search_fetch(
                 Domain("campaign_id", "=", self.id)
                 & Domain("campaign_participant_id", "!=", False)
                 & Domain("active", "=", True)
                 & Domain("campaign_notified", "=", False)
                 & Domain("user_id", "!=", False)
-                & Domain("date_deadline", "<=", horizon)
+                & Domain("date_deadline", "<=", horizon),
+                ["user_id", "date_deadline", "summary", "campaign_participant_id"],
             )
         )
         for user, user_tasks in tasks.grouped("user_id").items():
             self._notify_operator(user, user_tasks)
-        tasks.write({"campaign_notified": True})
+        tasks._mark_campaign_notified()
         return tasks
 
     def _notify_operator(self, user, tasks):
@@ -251,6 +298,7 @@ class WorkingDayPlanner:
         self.env = env
         self._days = {}  # (calendar id, resource id, tz) -> (first, last, set of working days)
         self._absences = {}  # user id -> [(date_from, date_to)]
+        self._working_times = {}  # user id -> (calendar, resource, tz name)
 
     def prefetch_absences(self, users):
         missing = users.filtered(lambda user: user.id not in self._absences)
@@ -311,14 +359,24 @@ class WorkingDayPlanner:
             or self.env.company.resource_calendar_id
         )
 
+    def _working_time(self, user):
+        """(calendar, resource, time zone name) of the user's working time."""
+        working_time = self._working_times.get(user.id)
+        if working_time is None:
+            user = user.sudo()
+            calendar = self._calendar(user)
+            resource = user.resource_ids.filtered(
+                lambda resource: resource.calendar_id == calendar
+            )[:1]
+            tz_name = user.tz or calendar.tz or "UTC"
+            working_time = self._working_times[user.id] = (calendar, resource, tz_name)
+        return working_time
+
     def _working_days(self, user, start, end):
         """The working days of the user's calendar in [start, end), leaves taken off."""
-        user = user.sudo()
-        calendar = self._calendar(user)
+        calendar, resource, tz_name = self._working_time(user)
         if not calendar:
             return set()
-        resource = user.resource_ids.filtered(lambda resource: resource.calendar_id == calendar)[:1]
-        tz_name = user.tz or calendar.tz or "UTC"
         key = (calendar.id, resource.id, tz_name)
         cached = self._days.get(key)
         if cached and cached[0] <= start and end <= cached[1]:

@@ -308,6 +308,9 @@ class CrmCampaignParticipant(models.Model):
         return {
             "participant_id": self.id,
             "campaign_id": self.campaign_id.id,
+            # the campaign's, as the related fields give (set here: no update after the insert)
+            "company_id": self.campaign_id.company_id.id,
+            "active": self.campaign_id.active,
             "partner_id": self.partner_id.id,
             "stage_from_id": self.stage_id.id,
             "stage_to_id": stage_to.id if stage_to else self.stage_id.id,

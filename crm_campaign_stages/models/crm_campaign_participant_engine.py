@@ -8,6 +8,7 @@ from odoo.fields import Domain
 from odoo.tools import SQL
 
 from .crm_campaign_engine import BATCH_SIZE, WorkingDayPlanner
+from .mail_activity import BULK_CONTEXT_KEY
 
 CRON_XMLID = "crm_campaign_stages.ir_cron_campaign_engine"
 
@@ -42,6 +43,19 @@ class CrmCampaignParticipant(models.Model):
         if {"stage_id", "state", "date_stage_entered"} & vals.keys():
             self._cancel_stale_campaign_tasks()
         return res
+
+    def message_subscribe(self, partner_ids=None, subtype_ids=None):
+        # The engine subscribed the users of the tasks it creates before creating them
+        # (``_subscribe_task_users``): mail.activity's create need not check them again.
+        subscribed = self.env.context.get("crm_campaign_subscribed")
+        if (
+            subscribed
+            and partner_ids
+            and not subtype_ids
+            and all((res_id, pid) in subscribed for res_id in self.ids for pid in partner_ids)
+        ):
+            return True
+        return super().message_subscribe(partner_ids=partner_ids, subtype_ids=subtype_ids)
 
     # ------------------------------------------------------------
     # Stage condition
@@ -182,6 +196,7 @@ class CrmCampaignParticipant(models.Model):
             return Activity
         model_id = self.env["ir.model"]._get_id(self._name)
         vals_list = []
+        texts = {}
         campaigns = participants.campaign_id
         for campaign in campaigns:
             todo = [item for item in to_create if item[0].campaign_id == campaign]
@@ -192,11 +207,32 @@ class CrmCampaignParticipant(models.Model):
                 user, due = assigner.assign(participant, action, start, offset)
                 vals_list.append(
                     participant._prepare_campaign_task_values(
-                        action, occurrence, user, due, model_id
+                        action, occurrence, user, due, model_id, texts
                     )
                 )
             assigner.save_pointer()
-        return Activity.with_context(mail_activity_quick_update=True).create(vals_list)
+        # What mail.activity's create does record by record, done for the whole batch: the
+        # assigned users follow the participants (create then knows they follow), and the
+        # tasks' record name (the participant's name) and user time zone are read for all
+        # at once (the ORM still computes them after the insert: it finds them right).
+        subscribed = participants._subscribe_task_users(
+            [(vals["res_id"], vals["user_id"]) for vals in vals_list if vals["user_id"]]
+        )
+        Activity = Activity.with_context(
+            mail_activity_quick_update=True,
+            crm_campaign_subscribed=subscribed,
+            **{BULK_CONTEXT_KEY: True},
+        )
+        names = {
+            participant.id: participant.display_name
+            for participant in participants.with_env(Activity.env)
+        }
+        users = self.env["res.users"].sudo().browse({vals["user_id"] for vals in vals_list})
+        time_zones = {user.id: user.tz for user in users}
+        for vals in vals_list:
+            vals["res_name"] = names[vals["res_id"]]
+            vals["user_tz"] = time_zones.get(vals["user_id"], False)
+        return Activity.create(vals_list).with_env(self.env["mail.activity"].sudo().env)
 
     def _get_missing_campaign_tasks(self):
         """[(participant, action, occurrence, start day, working day offset)] of the tasks
@@ -243,17 +279,22 @@ class CrmCampaignParticipant(models.Model):
                     missing.append((participant, action, occurrence, start, 0))
         return missing
 
-    def _prepare_campaign_task_values(self, action, occurrence, user, due, model_id):
+    def _prepare_campaign_task_values(self, action, occurrence, user, due, model_id, texts=None):
+        """Values of the task; ``texts`` keeps the actions' texts per language for a batch."""
         self.ensure_one()
         lang = user.lang if user else self.env.lang
-        action_lang = action.with_context(lang=lang)
+        texts = {} if texts is None else texts
+        if (action.id, lang) not in texts:
+            action_lang = action.with_context(lang=lang)
+            texts[action.id, lang] = (action_lang.name, action_lang.note)
+        summary, note = texts[action.id, lang]
         activity_type = action.activity_type_id or self.env.ref("mail.mail_activity_data_todo")
         return {
             "res_model_id": model_id,
             "res_id": self.id,
             "activity_type_id": activity_type.id,
-            "summary": action_lang.name,
-            "note": action_lang.note,
+            "summary": summary,
+            "note": note,
             "date_deadline": due,
             "user_id": user.id if user else False,
             "automated": True,
@@ -264,6 +305,72 @@ class CrmCampaignParticipant(models.Model):
             "campaign_occurrence": occurrence,
             "campaign_stage_entered": self._get_stage_entered(),
         }
+
+    def _subscribe_task_users(self, pairs):
+        """Make the users of the tasks to create followers of their participants, as
+        ``mail.activity.create`` does (``message_subscribe`` of the user's partner with the
+        default subtypes, external ones for a share partner; inactive partners are left out,
+        but for the current user's own), in one statement for all.
+
+        :param pairs: [(participant id, user id)]
+        :return: frozenset of the (participant id, partner id) now following
+        """
+        if not pairs:
+            return frozenset()
+        users = self.env["res.users"].sudo().browse({user_id for _dummy, user_id in pairs})
+        current = self.env.user.partner_id
+        partner_of = {
+            user.id: user.partner_id
+            for user in users
+            if user.partner_id.active or user.partner_id == current
+        }
+        rows = {
+            (res_id, partner_of[user_id].id) for res_id, user_id in pairs if user_id in partner_of
+        }
+        if not rows:
+            return frozenset()
+        Subtype = self.env["mail.message.subtype"].sudo()
+        default, _internal, external = Subtype.default_subtypes(self._name)
+        subtype_rows = [
+            (partner.id, subtype_id)
+            for partner in set(partner_of.values())
+            for subtype_id in (
+                external.ids if partner.partner_share and partner != current else default.ids
+            )
+        ]
+        self.env["mail.followers"].flush_model()
+        res_ids, partner_ids = zip(*sorted(rows), strict=True)
+        self.env.cr.execute(
+            SQL(
+                """
+                WITH follower AS (
+                    INSERT INTO mail_followers (res_model, res_id, partner_id)
+                    SELECT %(model)s, pair.res_id, pair.partner_id
+                      FROM unnest(%(res_ids)s::int[], %(partner_ids)s::int[])
+                           AS pair(res_id, partner_id)
+                        ON CONFLICT (res_model, res_id, partner_id) DO NOTHING
+                 RETURNING id, partner_id
+                )
+                INSERT INTO mail_followers_mail_message_subtype_rel
+                            (mail_followers_id, mail_message_subtype_id)
+                SELECT follower.id, subtype.subtype_id
+                  FROM follower
+                  JOIN unnest(%(subtype_partner_ids)s::int[], %(subtype_ids)s::int[])
+                       AS subtype(partner_id, subtype_id)
+                       ON subtype.partner_id = follower.partner_id
+                """,
+                model=self._name,
+                res_ids=list(res_ids),
+                partner_ids=list(partner_ids),
+                subtype_partner_ids=[partner_id for partner_id, _dummy in subtype_rows],
+                subtype_ids=[subtype_id for _dummy, subtype_id in subtype_rows],
+            )
+        )
+        self.env["mail.followers"].invalidate_model()
+        self.browse({res_id for res_id, _dummy in rows}).invalidate_recordset(
+            ["message_follower_ids", "message_partner_ids", "message_is_follower"]
+        )
+        return frozenset(rows)
 
     def _local_date(self, value):
         """The day of the datetime ``value`` in the campaign responsible's time zone."""

@@ -1,4 +1,5 @@
 from odoo import fields, models
+from odoo.tools import SQL
 
 # Action types whose completion means the participant was contacted.
 CONTACT_ACTION_TYPES = ("call", "email", "letter", "visit")
@@ -10,6 +11,8 @@ MEDIUM_XMLIDS = {
     "letter": "crm_contact_management.crm_journal_medium_letter",
 }
 MEASURE_XMLID = "crm_contact_management.crm_journal_content_type_measure"
+# Context key of the engine creating its tasks by the thousand (``_prepare_create_values``).
+BULK_CONTEXT_KEY = "crm_campaign_bulk_tasks"
 
 
 class MailActivity(models.Model):
@@ -67,6 +70,40 @@ class MailActivity(models.Model):
         "(user_id, date_deadline) WHERE campaign_id IS NOT NULL AND active"
     )
 
+    def _prepare_create_values(self, vals_list):
+        """The engine's tasks all have the same fields and are created together: their
+        default values are looked up once, not per task, and their record's model (which
+        mail.activity precomputes from ``res_model_id`` through a new record per task) is
+        read once per model. Any other create takes the ORM's path."""
+        keys = set(vals_list[0]) if vals_list else set()
+        if (
+            not self.env.context.get(BULK_CONTEXT_KEY)
+            or len(vals_list) < 2
+            or "res_model_id" not in keys
+            or {name for name, field in self._fields.items() if field.precompute} != {"res_model"}
+            or any(set(vals) != keys for vals in vals_list)
+        ):
+            return super()._prepare_create_values(vals_list)
+        first = super()._prepare_create_values(vals_list[:1])[0]
+        if not keys <= set(first):
+            # some given values are dropped (magic fields): let the ORM do it
+            return super()._prepare_create_values(vals_list)
+        # defaults, magic fields and the precomputed model, the same for every task
+        common = {name: value for name, value in first.items() if name not in keys}
+        model_names = {
+            model.id: model.model
+            for model in self.env["ir.model"]
+            .sudo()
+            .browse({vals["res_model_id"] for vals in vals_list})
+        }
+        result = [first]
+        for vals in vals_list[1:]:
+            prepared = dict(common, **vals)
+            prepared["res_model"] = model_names[vals["res_model_id"]]
+            prepared["__precomputed__"] = set(common.get("__precomputed__", ()))
+            result.append(prepared)
+        return result
+
     def _action_done(self, feedback=False, attachment_ids=None):
         campaign_tasks = self.filtered("campaign_participant_id")
         messages, next_activities = super()._action_done(
@@ -76,6 +113,32 @@ class MailActivity(models.Model):
         if done:
             done._campaign_task_done(feedback)
         return messages, next_activities
+
+    # ------------------------------------------------------------
+    # Advance notice
+    # ------------------------------------------------------------
+
+    def _mark_campaign_notified(self):
+        """Record that the operators got the advance notice of these tasks: what writing
+        ``campaign_notified`` through the ORM does (the flag and the last update; nothing
+        else depends on it), in one statement for the thousands of tasks of a campaign."""
+        if not self:
+            return
+        self.flush_recordset(["campaign_notified", "write_uid", "write_date"])
+        self.env.cr.execute(
+            SQL(
+                """
+                UPDATE mail_activity
+                   SET campaign_notified = TRUE, write_uid = %(uid)s, write_date = %(now)s
+                 WHERE id = ANY(%(ids)s)
+                """,
+                uid=self.env.uid,
+                now=self.env.cr.now(),
+                ids=list(self.ids),
+            )
+        )
+        self.invalidate_recordset(["campaign_notified", "write_uid", "write_date"])
+        self.modified(["campaign_notified"])
 
     # ------------------------------------------------------------
     # Completion of campaign tasks

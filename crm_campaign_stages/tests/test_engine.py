@@ -7,7 +7,7 @@ from psycopg2.errors import UniqueViolation
 from odoo.exceptions import AccessError, UserError
 from odoo.fields import Command
 from odoo.tests import TransactionCase, freeze_time, new_test_user, tagged
-from odoo.tools import mute_logger
+from odoo.tools import SQL, mute_logger
 
 OPERATOR_GROUPS = "base.group_user,crm_campaign_stages.group_crm_campaign_user"
 MANAGER_GROUPS = "base.group_user,crm_campaign_stages.group_crm_campaign_manager"
@@ -105,6 +105,16 @@ class CampaignEngineCase(TransactionCase):
             self.env["mail.activity"]
             .with_context(active_test=False)
             .search(domain, order="campaign_participant_id, campaign_action_id, id")
+        )
+
+    def _notices(self, campaign, user):
+        return self.env["mail.message"].search(
+            [
+                ("model", "=", "crm.campaign"),
+                ("res_id", "=", campaign.id),
+                ("partner_ids", "in", user.partner_id.ids),
+                ("subject", "ilike", "due soon"),
+            ]
         )
 
     def _complete(self, tasks, user=None, when="2025-06-16 11:00:00", feedback=False):
@@ -413,16 +423,6 @@ class TestAbsentOperators(CampaignEngineCase):
 
 @tagged("post_install", "-at_install")
 class TestAdvanceNotice(CampaignEngineCase):
-    def _notices(self, campaign, user):
-        return self.env["mail.message"].search(
-            [
-                ("model", "=", "crm.campaign"),
-                ("res_id", "=", campaign.id),
-                ("partner_ids", "in", user.partner_id.ids),
-                ("subject", "ilike", "due soon"),
-            ]
-        )
-
     def test_operator_is_notified_once_before_the_due_date(self):
         campaign = self._make_campaign(
             [[self._call(responsible_rule="user", user_id=self.anna.id)]]
@@ -457,3 +457,187 @@ class TestAdvanceNotice(CampaignEngineCase):
         self._run(campaign, when="2025-06-17 10:00:00")
         self.assertTrue(self._tasks(participants).campaign_notified)
         self.assertEqual(len(self._notices(campaign, self.bernd)), 1)
+
+
+@tagged("post_install", "-at_install")
+class TestEngineBatchWork(CampaignEngineCase):
+    """What the engine does for a whole batch at once must equal what the ORM gives record
+    by record: the campaign's indicators, the operators following their participants, the
+    tasks' stored values."""
+
+    def _silently_done(self, tasks):
+        """Tasks done without their completion's follow-up (as in the operators' lists when
+        the engine did not run yet)."""
+        tasks.write({"active": False})
+        self.env.flush_all()
+
+    def _expected_indicators(self, campaign):
+        participants = campaign.with_context(active_test=False).participant_ids
+        running = participants.filtered(lambda p: p.state == "running")
+        won = participants.filtered(lambda p: p.state == "won")
+        lost = participants.filtered(lambda p: p.state == "lost")
+        return {
+            "participant_count": len(participants),
+            "running_count": len(running),
+            "won_count": len(won),
+            "lost_count": len(lost),
+            "contacted_count": len(participants.filtered("contacted")),
+            "conversion_rate": 100.0 * len(won) / (len(won) + len(lost)) if won or lost else 0.0,
+            "expected_value": sum(running.mapped("expected_value")),
+            "won_value": sum(won.mapped("deal_value")),
+        }
+
+    def _stored_indicators(self, campaign, names):
+        self.env.invalidate_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT %s FROM crm_campaign WHERE id = %s",
+                SQL(", ").join(SQL.identifier(name) for name in names),
+                campaign.id,
+            )
+        )
+        return dict(zip(names, self.env.cr.fetchone(), strict=True))
+
+    def _check_indicators(self, campaign):
+        expected = self._expected_indicators(campaign)
+        stored = self._stored_indicators(campaign, list(expected))
+        for name, value in expected.items():
+            self.assertAlmostEqual(float(stored[name]), float(value), 2, name)
+        return expected
+
+    def test_indicators_are_exact_after_a_run_in_batches(self):
+        campaign = self._make_campaign([[self._call()]])
+        campaign.stage_ids.write({"deal_value": 8000.0, "probability": 25.0})
+        participants = self._start(campaign, self.partners)
+        self._run(campaign)
+        # Two participants' tasks were done: the engine ends them as won (last stage).
+        self._silently_done(self._tasks(participants[:2]))
+        participants[3].contacted = True
+        self.env.flush_all()
+        compute = type(campaign)._compute_indicators
+        with (
+            patch.object(
+                type(campaign), "_compute_indicators", autospec=True, side_effect=compute
+            ) as computed,
+            freeze_time("2025-06-16 10:00:00"),
+        ):
+            stats = campaign._run_engine(batch_size=1)
+            self.env.flush_all()
+        self.assertEqual(stats["moved"], 2)
+        self.assertEqual(computed.call_count, 1, "computed once for the run, not per batch")
+        expected = self._check_indicators(campaign)
+        self.assertEqual(expected["won_count"], 2)
+        self.assertEqual(expected["running_count"], 2)
+        self.assertEqual(expected["contacted_count"], 1)
+        self.assertEqual(expected["won_value"], 16000.0)
+        self.assertEqual(expected["expected_value"], 4000.0)
+        self.assertEqual(campaign.conversion_rate, 100.0)
+
+    def test_scheduled_run_leaves_exact_indicators_when_it_stops_early(self):
+        campaign = self._make_campaign([[self._call()], [self._call(name="Nachfassen")]])
+        first, second = campaign.stage_ids.sorted("sequence")
+        first.write({"deal_value": 1000.0, "probability": 10.0})
+        second.write({"deal_value": 5000.0, "probability": 50.0})
+        participants = self._start(campaign, self.partners)
+        self._run(campaign)
+        self._silently_done(self._tasks(participants))
+        # The scheduled action's time is up after the first batch of two.
+        with (
+            patch.object(
+                type(self.env["ir.cron"]), "_commit_progress", side_effect=[1.0, 0.0, 0.0]
+            ),
+            freeze_time("2025-06-16 10:00:00"),
+        ):
+            stats = campaign._run_engine(batch_size=2, commit=True)
+        self.assertEqual(stats["moved"], 2)
+        in_second = participants.filtered(lambda p: p.stage_id.sequence == 2)
+        self.assertEqual(len(in_second), 2)
+        stored = self._stored_indicators(campaign, ["running_count", "expected_value"])
+        self.assertEqual(stored["running_count"], 4)
+        # two participants at 10 % of 1,000, two moved on to 50 % of 5,000
+        self.assertAlmostEqual(float(stored["expected_value"]), 5200.0, 2)
+
+    def test_operators_follow_their_participants_as_with_a_plain_activity(self):
+        campaign = self._make_campaign([[self._call()]])
+        participants = self._start(campaign, self.partners[:3])
+        first, second, third = participants
+        # The reference: a task of the same action created through mail.activity's create.
+        action = campaign.stage_ids.action_ids
+        model_id = self.env["ir.model"]._get_id("crm.campaign.participant")
+        with freeze_time("2025-06-13 10:00:00"):
+            reference = (
+                self.env["mail.activity"]
+                .sudo()
+                .with_context(mail_activity_quick_update=True)
+                .create(
+                    second._prepare_campaign_task_values(
+                        action, 1, self.clara, date(2025, 6, 16), model_id
+                    )
+                )
+            )
+        # Anna already follows the third participant: she is not added twice.
+        third.message_subscribe(partner_ids=self.anna.partner_id.ids)
+        self.assertIn(self.clara.partner_id, second.message_partner_ids)
+        self._run(campaign)
+        tasks = self._tasks(first | third)
+        self.assertEqual(tasks.user_id, self.anna | self.bernd)
+        created = {task.campaign_participant_id: task for task in tasks}
+
+        def subscription(participant, user):
+            follower = participant.message_follower_ids.filtered(
+                lambda follower: follower.partner_id == user.partner_id
+            )
+            self.assertEqual(len(follower), 1, f"{user.name} follows {participant.display_name}")
+            return follower.subtype_ids
+
+        # read right after the run: the cache knows the new followers
+        task = created[first]
+        self.assertIn(task.user_id.partner_id, first.message_partner_ids)
+        self.assertTrue(first.with_user(task.user_id).message_is_follower)
+        self.assertEqual(subscription(first, task.user_id), subscription(second, self.clara))
+        self.assertTrue(subscription(first, task.user_id))
+        self.assertEqual(len(third.message_follower_ids.partner_id & self.anna.partner_id), 1)
+        # the stored values are the ones mail.activity's create gives
+        self.assertEqual(task.res_name, first.display_name)
+        self.assertEqual(reference.res_name, second.display_name)
+        self.env.invalidate_all()
+        own = {"id", "res_id", "res_name", "campaign_participant_id", "user_id"}
+        own |= {"create_date", "write_date"}
+        for name, field in task._fields.items():
+            if field.store and name not in own:
+                self.assertEqual(task[name], reference[name], name)
+        self.assertEqual(task.res_model, "crm.campaign.participant")
+        self.assertEqual(task.user_tz, "Europe/Berlin")
+        self.assertTrue(task.active)
+        self.assertIn(task, first.activity_ids)
+
+    def test_notified_tasks_are_written_as_the_orm_writes_them(self):
+        campaign = self._make_campaign(
+            [[self._call(day_offset=0, responsible_rule="user", user_id=self.anna.id)]]
+        )
+        participants = self._start(campaign, self.partners[:2])
+        campaign.notify_days_before = 0
+        with freeze_time("2025-06-12 10:00:00"):
+            campaign._run_engine()  # due Friday 13: not notified yet
+            self.env.flush_all()
+        tasks = self._tasks(participants)
+        self.assertEqual(len(tasks), 2)
+        # the reference: the flag written through the ORM, on one task, by the manager
+        reference, task = tasks
+        tasks.write({"crm_exchange_dirty": False})
+        reference.with_user(self.manager).sudo().write({"campaign_notified": True})
+        self.env.flush_all()
+        reference.invalidate_recordset()
+        self.assertTrue(task.campaign_participant_id)
+        self.assertFalse(task.campaign_notified)
+        with freeze_time("2025-06-13 07:00:00"):
+            stats = campaign.with_user(self.manager).sudo()._run_engine()
+        self.assertEqual(stats["notified"], 1)
+        self.assertTrue(task.campaign_notified, "read after the run: the cache knows it")
+        self.env.invalidate_all()
+        self.assertTrue(task.campaign_notified)
+        self.assertEqual(task.write_uid, reference.write_uid)
+        self.assertEqual(task.write_uid, self.manager)
+        self.assertEqual(task.write_date, reference.write_date)
+        self.assertFalse(task.crm_exchange_dirty, "not a field Exchange syncs")
+        self.assertEqual(len(self._notices(campaign, self.anna)), 1)

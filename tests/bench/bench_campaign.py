@@ -6,15 +6,17 @@ stages of two actions each, worked by a team of six operators with their resourc
 ``BENCH_CAMPAIGN_PARTICIPANTS`` participants (default 100,000 times ``BENCH_SCALE``): contact
 persons of the generated companies, in the first stage. Half of them (every other one) entered
 the first stage three weeks ago and both their tasks of it are done (archived with their done
-date, as Odoo keeps done activities) but they were not moved on yet; the other half were added
+date, as Odoo keeps done activities; their operators follow the participant, as the task's
+creation made them) but they were not moved on yet; the other half were added
 today and have no task yet. The campaign, its stages, actions, operators and calendars are
-created through the ORM; the participants, their history rows and their done tasks by bulk
-SQL, with the stored computed fields the ORM maintains (commercial partner, company, stage
-sequence, deal value, probability, expected value, active; the activities' record name and
-time zone) and the campaign's stored indicators recomputed by the ORM at the end.
+created through the ORM; the participants, their history rows, their done tasks and the
+operators following them by bulk SQL, with the stored computed fields the ORM maintains
+(commercial partner, company, stage sequence, deal value, probability, expected value,
+active; the activities' record name and time zone) and the campaign's stored indicators
+recomputed by the ORM at the end.
 
 One run of the engine (``crm.campaign._run_engine`` without commit, as the scheduled action
-does it in batches of 100) then moves the first half on to the second stage and generates the
+does it in batches of 500) then moves the first half on to the second stage and generates the
 tasks of the stage every participant is in: two per participant. The reference is the
 per-record ORM loop on a sample of the same participants: for each participant, the stage move
 written alone (with its history row) when its stage is complete, then one
@@ -231,6 +233,10 @@ def generate_campaign(env):
         "action_types": [action.activity_type_id.id for action in actions],
         "action_offsets": [action.day_offset for action in actions],
         "participant_model": env["ir.model"]._get_id("crm.campaign.participant"),
+        # the subtypes an internal user follows a participant with (mail.followers defaults)
+        "follower_subtypes": env["mail.message.subtype"]
+        .default_subtypes("crm.campaign.participant")[0]
+        .ids,
         "wave_one": fields.Datetime.now().replace(microsecond=0) - timedelta(days=21),
         "wave_two": fields.Datetime.now().replace(microsecond=0) - timedelta(hours=2),
     }
@@ -326,6 +332,26 @@ CAMPAIGN_STEPS = [
                        participant.date_stage_entered::date
                            + (%(action_offsets)s::int[])[action.n] AS deadline
                ) task
+        """,
+    ),
+    (
+        "followers of the done tasks' operators",
+        # mail.activity's create made each task's operator a follower of the participant
+        """
+        WITH follower AS (
+            INSERT INTO mail_followers (res_model, res_id, partner_id)
+            SELECT DISTINCT 'crm.campaign.participant', task.res_id, users.partner_id
+              FROM mail_activity task
+              JOIN res_users users ON users.id = task.user_id
+             WHERE task.campaign_id = %(campaign)s
+                ON CONFLICT (res_model, res_id, partner_id) DO NOTHING
+         RETURNING id
+        )
+        INSERT INTO mail_followers_mail_message_subtype_rel (mail_followers_id,
+                                                             mail_message_subtype_id)
+        SELECT follower.id, subtype.id
+          FROM follower
+         CROSS JOIN unnest(%(follower_subtypes)s::int[]) AS subtype(id)
         """,
     ),
 ]
