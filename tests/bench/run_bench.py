@@ -1,6 +1,7 @@
 """``make bench``: benchmarks of the suite on a large generated data set.
 
-Builds the database ``crm_suite_bench`` once (kept and reused while the scale does not change):
+Builds the database ``crm_suite_bench`` once (kept and reused while the scale, the generator and
+the addons' models do not change):
 installs the addons without demo data, then fills it through PostgreSQL bulk inserts (see
 ``generate.py``). Then runs every benchmark of ``benchmarks.BENCHMARKS`` inside an Odoo
 environment (as the administrator), prints each one's figures with the ratio against its
@@ -12,6 +13,7 @@ Environment: ``BENCH_DB`` (database name), ``BENCH_SCALE`` (factor on every coun
 installing them).
 """
 
+import hashlib
 import json
 import os
 import sys
@@ -64,9 +66,22 @@ def generated_scale():
         return row and row[0]
 
 
+def source_digest():
+    """Digest of what shapes the generated database: the generator and the addons' models
+    (a new index or column needs a new database: the cached one is never updated)."""
+    digest = hashlib.sha256()
+    bench = REPO / "tests" / "bench"
+    files = [bench / "generate.py", bench / "bench_campaign.py"]
+    files += sorted(REPO.glob("*/models/*.py"))
+    for path in files:
+        digest.update(str(path.relative_to(REPO)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def cache_key():
-    """What the cached database was generated for: the scale and the addons."""
-    return f"{generate.wanted_scale()}; addons {ADDONS}"
+    """What the cached database was generated for: the scale, the addons and their source."""
+    return f"{generate.wanted_scale()}; addons {ADDONS}; source {source_digest()}"
 
 
 def build_database():
