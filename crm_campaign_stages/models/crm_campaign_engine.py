@@ -299,6 +299,7 @@ class WorkingDayPlanner:
         self._days = {}  # (calendar id, resource id, tz) -> (first, last, set of working days)
         self._absences = {}  # user id -> [(date_from, date_to)]
         self._working_times = {}  # user id -> (calendar, resource, tz name)
+        self._due_dates = {}  # (user id, start, offset, skip_absences) -> due date
 
     def prefetch_absences(self, users):
         missing = users.filtered(lambda user: user.id not in self._absences)
@@ -329,11 +330,18 @@ class WorkingDayPlanner:
         """The ``offset``-th working day of ``user`` after the day ``start`` (with an offset
         of 0, ``start`` itself when it is a working day, else the next working day); with
         ``skip_absences``, a day the user is absent moves to their first working day after
-        the absence."""
-        day = self._nth_working_day(user, start, offset)
-        if skip_absences:
-            while self.is_absent(user, day):
-                day = self._nth_working_day(user, day, 1)
+        the absence.
+
+        The days and absences looked up are kept for the planner's life: so is the due date
+        found (the tasks of a batch mostly share their start day)."""
+        key = (user.id, start, offset, skip_absences)
+        day = self._due_dates.get(key)
+        if day is None:
+            day = self._nth_working_day(user, start, offset)
+            if skip_absences:
+                while self.is_absent(user, day):
+                    day = self._nth_working_day(user, day, 1)
+            self._due_dates[key] = day
         return day
 
     def _nth_working_day(self, user, start, offset):

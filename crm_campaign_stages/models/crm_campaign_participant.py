@@ -234,17 +234,21 @@ class CrmCampaignParticipant(models.Model):
     def _advance(self):
         """Move each participant to the next stage of its campaign, or end it as won
         after the last stage."""
-        to_win = self.browse()
-        by_next_stage = defaultdict(lambda: self.browse())
+        to_win = []
+        by_next_stage = defaultdict(list)
+        next_stages = {}  # (campaign, stage) -> next stage, for the participants of a batch
         for participant in self.filtered(lambda p: p.state == "running"):
-            next_stage = participant.campaign_id._get_next_stage(participant.stage_id)
+            key = (participant.campaign_id, participant.stage_id)
+            if key not in next_stages:
+                next_stages[key] = key[0]._get_next_stage(key[1])
+            next_stage = next_stages[key]
             if next_stage:
-                by_next_stage[next_stage] |= participant
+                by_next_stage[next_stage].append(participant.id)
             else:
-                to_win |= participant
-        for next_stage, participants in by_next_stage.items():
-            participants._move_to_stage(next_stage)
-        to_win._mark_won()
+                to_win.append(participant.id)
+        for next_stage, participant_ids in by_next_stage.items():
+            self.browse(participant_ids)._move_to_stage(next_stage)
+        self.browse(to_win)._mark_won()
         return True
 
     def _move_to_stage(self, stage):

@@ -13,6 +13,8 @@ MEDIUM_XMLIDS = {
 MEASURE_XMLID = "crm_contact_management.crm_journal_content_type_measure"
 # Context key of the engine creating its tasks by the thousand (``_prepare_create_values``).
 BULK_CONTEXT_KEY = "crm_campaign_bulk_tasks"
+# Computed fields whose values the engine reads for a whole batch and gives to the create.
+BULK_GIVEN_FIELDS = ("res_name", "user_tz")
 
 
 class MailActivity(models.Model):
@@ -81,7 +83,7 @@ class MailActivity(models.Model):
             or len(vals_list) < 2
             or "res_model_id" not in keys
             or {name for name, field in self._fields.items() if field.precompute} != {"res_model"}
-            or any(set(vals) != keys for vals in vals_list)
+            or any(vals.keys() != keys for vals in vals_list)
         ):
             return super()._prepare_create_values(vals_list)
         first = super()._prepare_create_values(vals_list[:1])[0]
@@ -96,13 +98,43 @@ class MailActivity(models.Model):
             .sudo()
             .browse({vals["res_model_id"] for vals in vals_list})
         }
+        precomputed = common.pop("__precomputed__", ())
         result = [first]
         for vals in vals_list[1:]:
-            prepared = dict(common, **vals)
+            prepared = common | vals
             prepared["res_model"] = model_names[vals["res_model_id"]]
-            prepared["__precomputed__"] = set(common.get("__precomputed__", ()))
+            prepared["__precomputed__"] = set(precomputed)
             result.append(prepared)
         return result
+
+    def _create(self, data_list):
+        """The engine gives its tasks' record name and user time zone, read for the whole
+        batch in the environment of the create (``_generate_campaign_tasks``): they are kept
+        as given, as the ORM keeps an editable computed field, instead of being computed again
+        per task after the insert to the same values."""
+        if self.env.context.get(BULK_CONTEXT_KEY):
+            given = [self._fields[name] for name in BULK_GIVEN_FIELDS]
+            for data in data_list:
+                if all(name in data["stored"] for name in BULK_GIVEN_FIELDS):
+                    data["protected"].update(given)
+        return super()._create(data_list)
+
+    def _classify_by_model(self):
+        # For the engine's batches, the same result as mail's, which adds the activities one
+        # by one to a growing recordset per model (quadratic for thousands of tasks).
+        if not self.env.context.get(BULK_CONTEXT_KEY):
+            return super()._classify_by_model()
+        activity_ids, record_ids = {}, {}
+        for activity in self.filtered(lambda act: act.res_model and act.res_id):
+            activity_ids.setdefault(activity.res_model, []).append(activity._ids[0])
+            record_ids.setdefault(activity.res_model, []).append(activity.res_id)
+        return {
+            model: {
+                "activities": self.env["mail.activity"].browse(ids),
+                "record_ids": record_ids[model],
+            }
+            for model, ids in activity_ids.items()
+        }
 
     def _action_done(self, feedback=False, attachment_ids=None):
         campaign_tasks = self.filtered("campaign_participant_id")

@@ -641,3 +641,107 @@ class TestEngineBatchWork(CampaignEngineCase):
         self.assertEqual(task.write_date, reference.write_date)
         self.assertFalse(task.crm_exchange_dirty, "not a field Exchange syncs")
         self.assertEqual(len(self._notices(campaign, self.anna)), 1)
+
+    def _stored(self, tasks, names):
+        self.env.flush_all()
+        self.env.cr.execute(
+            SQL(
+                "SELECT id, %s FROM mail_activity WHERE id IN %s ORDER BY id",
+                SQL(", ").join(SQL.identifier(name) for name in names),
+                tuple(tasks.ids),
+            )
+        )
+        return self.env.cr.fetchall()
+
+    def test_record_names_and_time_zones_given_are_the_computed_ones(self):
+        dora = new_test_user(
+            self.env, "dora.engine", name="Dora Lange", groups=OPERATOR_GROUPS, tz=False
+        )
+        person = self.env["res.partner"].create(
+            {"name": "Jana Krüger", "parent_id": self.partners[0].id, "city": "Stuttgart"}
+        )
+        campaign = self._make_campaign(
+            [
+                [
+                    self._call(responsible_rule="user", user_id=self.anna.id),
+                    self._call(name="Angebot senden", responsible_rule="user", user_id=dora.id),
+                ]
+            ]
+        )
+        participants = self._start(campaign, self.partners[1] | person)
+        self._run(campaign)
+        tasks = self._tasks(participants)
+        self.assertEqual(len(tasks), 4)
+        names = ["res_name", "user_tz"]
+        # kept as given: nothing left to compute after the create
+        for name in names:
+            self.assertFalse(self.env.records_to_compute(tasks._fields[name]) & tasks, name)
+        given = self._stored(tasks, names)
+        by_partner = {
+            task.campaign_participant_id.partner_id: (task.res_name, task.user_tz)
+            for task in tasks
+            if task.user_id == dora
+        }
+        self.assertEqual(by_partner[person], ("Müller Test Maschinenbau GmbH, Jana Krüger", False))
+        self.assertEqual(by_partner[self.partners[1]][0], "Alpen Test Präzision AG")
+        self.assertEqual(
+            set(tasks.filtered(lambda task: task.user_id == self.anna).mapped("user_tz")),
+            {"Europe/Berlin"},
+        )
+        # what the ORM computes for them
+        self.env.invalidate_all()
+        for name in names:
+            self.env.add_to_compute(tasks._fields[name], tasks)
+        self.assertEqual(self._stored(tasks, names), given)
+
+    def test_a_plain_create_still_computes_the_record_name(self):
+        campaign = self._make_campaign([[self._call()]])
+        participant = self._start(campaign, self.partners[:1])
+        activity = (
+            self.env["mail.activity"]
+            .sudo()
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("crm.campaign.participant"),
+                    "res_id": participant.id,
+                    "activity_type_id": self.call_type.id,
+                    "user_id": self.anna.id,
+                    "res_name": "Falscher Name",
+                    "user_tz": "Europe/Warsaw",
+                }
+            )
+        )
+        self.assertEqual(
+            self._stored(activity, ["res_name", "user_tz"]),
+            [(activity.id, "Müller Test Maschinenbau GmbH", "Europe/Berlin")],
+        )
+
+    def test_engine_batches_classify_their_tasks_as_mail_does(self):
+        from odoo.addons.crm_campaign_stages.models.mail_activity import BULK_CONTEXT_KEY
+
+        campaign = self._make_campaign([[self._call(), self._call(name="Angebot senden")]])
+        participants = self._start(campaign, self.partners[:3])
+        self._run(campaign)
+        other = (
+            self.env["mail.activity"]
+            .sudo()
+            .create(
+                {
+                    "res_model_id": self.env["ir.model"]._get_id("res.partner"),
+                    "res_id": self.partners[3].id,
+                    "activity_type_id": self.call_type.id,
+                    "user_id": self.anna.id,
+                }
+            )
+        )
+        tasks = self._tasks(participants)
+        activities = tasks[:3] + other + tasks[3:]
+        reference = activities._classify_by_model()
+        bulk = activities.with_context(**{BULK_CONTEXT_KEY: True})._classify_by_model()
+        self.assertEqual(list(bulk), ["crm.campaign.participant", "res.partner"])
+        self.assertEqual(list(bulk), list(reference))
+        for model, data in reference.items():
+            self.assertEqual(bulk[model]["activities"].ids, data["activities"].ids, model)
+            self.assertEqual(bulk[model]["record_ids"], data["record_ids"], model)
+        self.assertEqual(bulk["crm.campaign.participant"]["activities"], tasks)
+        self.assertEqual(bulk["res.partner"]["record_ids"], self.partners[3].ids)
