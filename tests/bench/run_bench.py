@@ -89,7 +89,7 @@ def build_database():
     import subprocess
 
     if database_exists():
-        log(f"dropping {DB}: it was generated at another scale or not completely")
+        log(f"dropping {DB}: it was generated at another scale, by other code or not completely")
         odoo.sql_db.close_db(DB)
         with odoo.sql_db.db_connect("postgres").cursor() as cr:
             cr._cnx.autocommit = True
