@@ -64,17 +64,12 @@ class MailActivity(models.Model):
     @api.model
     def _crm_exchange_create_from(self, values, user):
         """A task created in Outlook: a to-do of the user, attached to no document."""
-        vals, extra = self._crm_exchange_prepare_vals(values, user)
-        todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
-        vals.update(user_id=user.id, activity_type_id=todo.id if todo else False)
-        activity = self.create(vals)
-        if values.get("status") == "completed":
-            activity._crm_exchange_mark_done()
-        return activity, extra
+        return self._crm_exchange_create_from_multi([values], user)[0]
 
     @api.model
     def _crm_exchange_create_from_multi(self, values_list, user):
-        """Tasks created in Outlook, in one create; completed ones are then marked done."""
+        """Tasks created in Outlook (to-dos of the user, attached to no document), in one
+        create; completed ones are then marked done."""
         todo = self.env.ref("mail.mail_activity_data_todo", raise_if_not_found=False)
         prepared = [self._crm_exchange_prepare_vals(values, user) for values in values_list]
         activities = self.create(

@@ -145,13 +145,12 @@ class ResPartner(models.Model):
     @api.model
     def _crm_exchange_create_from(self, values, user):
         """A contact created in Outlook: a contact person of the user's accounts."""
-        vals, extra = self._crm_exchange_prepare_vals(values, user)
-        vals.update(is_company=False, type="contact", user_id=user.id)
-        return self.create(vals), extra
+        return self._crm_exchange_create_from_multi([values], user)[0]
 
     @api.model
     def _crm_exchange_create_from_multi(self, values_list, user):
-        """Contacts created in Outlook, in one create."""
+        """Contacts created in Outlook (contact persons of the user's accounts), in one
+        create."""
         prepared = [self._crm_exchange_prepare_vals(values, user) for values in values_list]
         partners = self.create(
             [
